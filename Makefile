@@ -1,0 +1,68 @@
+# rbac: PGXS build.  See README.md for `make demo` and `make test`.
+
+EXTENSION = rbac
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" rbac.control)
+
+MODULE_big = rbac
+OBJS = \
+	src/scope.o \
+	src/scope_literal.o \
+	src/scopeset.o \
+	src/scopeset_cast.o \
+	src/scopeset_cmp.o \
+	src/scopeset_gin.o \
+	src/scopeset_ops.o
+
+# The install script is assembled from one SQL part per concern, in order.
+SQL_PARTS = \
+	src/sql/header.sql \
+	src/sql/scopeset_type.sql \
+	src/sql/scopeset_ops.sql \
+	src/sql/scopeset_index.sql \
+	src/sql/scopeset_casts.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/
+
+REGRESS = io operators btree hash gin casts aggregates errors
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+PG_CPPFLAGS = -I$(srcdir)/src
+
+# Before `make demo` or `make test` has installed the server headers there
+# is no PGXS; those targets install them and then build in a fresh make.
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
+include $(PGXS)
+endif
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) rbac.control
+	cat $(SQL_PARTS) > $@
+
+.PHONY: deps test-deps demo test bench
+
+# Debian packages: what the build and demo need, and what the tests add.
+deps:
+	tools/install-deps build
+
+test-deps:
+	tools/install-deps test
+
+demo: deps
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	tools/demo
+
+test: test-deps
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	tools/run-tests
+
+bench: test-deps
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	test/bench/run

@@ -1,0 +1,108 @@
+/*
+ * scopeset.h
+ *	  The scopeset datatype: a canonical set of scope names and patterns.
+ *
+ * A value is stored in canonical form: its scopes sorted bytewise, with no
+ * duplicates and no scope that another scope of the set covers.  Canonical
+ * values are equal exactly when their bytes are equal, which makes equality,
+ * hashing and ordering cheap.
+ *
+ * Layout after the varlena header:
+ *	 uint16 nscopes, uint16 nwild,
+ *	 uint16 ends[nscopes]	end offset of each scope in the name area,
+ *	 uint16 wild[nwild]		indexes of the scopes that hold a wildcard,
+ *	 char   names[]			the scope names back to back, unterminated.
+ * The uint16 offsets bound the name area to 65535 bytes.
+ */
+#ifndef RBAC_SCOPESET_H
+#define RBAC_SCOPESET_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/array.h"
+#include "scope.h"
+
+/* Version byte that leads the binary send/recv format. */
+#define SCOPESET_BINARY_VERSION 1
+
+/* Largest name area a value can address with uint16 offsets. */
+#define SCOPESET_MAX_NAME_BYTES PG_UINT16_MAX
+
+typedef struct Scopeset
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	uint16		nscopes;		/* number of scopes, in canonical order */
+	uint16		nwild;			/* how many of them hold a '*' segment */
+	uint16		ends[FLEXIBLE_ARRAY_MEMBER];	/* then wild[], then names */
+} Scopeset;
+
+#define DatumGetScopesetP(X)	((Scopeset *) PG_DETOAST_DATUM(X))
+#define DatumGetScopesetPCopy(X) ((Scopeset *) PG_DETOAST_DATUM_COPY(X))
+#define PG_GETARG_SCOPESET_P(n) DatumGetScopesetP(PG_GETARG_DATUM(n))
+#define PG_RETURN_SCOPESET_P(x) PG_RETURN_POINTER(x)
+
+static inline Size
+ScopesetSize(int nscopes, int nwild, Size namebytes)
+{
+	Size		arrays = mul_size(sizeof(uint16), (Size) nscopes + nwild);
+
+	return add_size(offsetof(Scopeset, ends), add_size(arrays, namebytes));
+}
+
+static inline const uint16 *
+ScopesetWild(const Scopeset *s)
+{
+	return s->ends + s->nscopes;
+}
+
+static inline const char *
+ScopesetNames(const Scopeset *s)
+{
+	return (const char *) (s->ends + s->nscopes + s->nwild);
+}
+
+static inline uint16
+ScopesetStart(const Scopeset *s, int i)
+{
+	return i == 0 ? 0 : s->ends[i - 1];
+}
+
+/*
+ * Describe element i as a ScopeRef.  The shape is computed on demand by
+ * ScopesetRefShape(), since most operations never need it.
+ */
+static inline ScopeRef
+ScopesetRef(const Scopeset *s, int i)
+{
+	ScopeRef	ref;
+	uint16		start = ScopesetStart(s, i);
+
+	ref.name = ScopesetNames(s) + start;
+	ref.len = s->ends[i] - start;
+	ref.wild = false;
+	ref.shape = 0;
+	return ref;
+}
+
+/* scopeset.c */
+extern Scopeset *ScopesetBuild(const ScopeRef *refs, int n);
+extern Scopeset *ScopesetFromRefs(ScopeRef *refs, int n);
+extern ScopeRef *ScopesetRefs(const Scopeset *s);
+extern ScopeRef ScopeFromText(const text *t);
+extern void ScopeParseOrError(const char *s, size_t len, ScopeRef *ref);
+
+/* scopeset_cast.c */
+extern int	ScopeRefsFromArray(ArrayType *arr, ScopeRef **refs);
+
+/* scopeset_ops.c */
+extern bool ScopesetCovers(const Scopeset *s, const ScopeRef *q);
+extern bool ScopesetContains(const Scopeset *a, const Scopeset *b);
+extern bool ScopesetOverlaps(const Scopeset *a, const Scopeset *b);
+extern Scopeset *ScopesetUnion(const Scopeset *a, const Scopeset *b);
+extern Scopeset *ScopesetIntersect(const Scopeset *a, const Scopeset *b);
+
+/* scopeset_cmp.c */
+extern int	ScopesetCmp(const Scopeset *a, const Scopeset *b);
+
+#endif							/* RBAC_SCOPESET_H */

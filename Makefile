@@ -5,6 +5,10 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" rbac.control)
 
 MODULE_big = rbac
 OBJS = \
+	src/cache.o \
+	src/check.o \
+	src/principal.o \
+	src/rbac.o \
 	src/scope.o \
 	src/scope_literal.o \
 	src/scopeset.o \
@@ -19,7 +23,12 @@ SQL_PARTS = \
 	src/sql/scopeset_type.sql \
 	src/sql/scopeset_ops.sql \
 	src/sql/scopeset_index.sql \
-	src/sql/scopeset_casts.sql
+	src/sql/scopeset_casts.sql \
+	src/sql/catalog.sql \
+	src/sql/model.sql \
+	src/sql/roles.sql \
+	src/sql/checks.sql \
+	src/sql/admin.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/

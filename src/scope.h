@@ -99,6 +99,7 @@ typedef enum ScopeLiteralStatus
 	LITERAL_NO_OPEN_BRACE,		/* does not start with '{' */
 	LITERAL_NO_CLOSE_BRACE,		/* ends before its '}' */
 	LITERAL_EMPTY_ELEMENT,		/* ",," or a leading or trailing comma */
+	LITERAL_NESTED_BRACE,		/* a "{" inside the set */
 	LITERAL_EXPECTED_COMMA,		/* something other than ',' or '}' */
 	LITERAL_TRAILING_JUNK,		/* text after the closing '}' */
 	LITERAL_BAD_SCOPE			/* an element that is not a valid scope */

@@ -67,6 +67,8 @@ ParseElement(const char *s, size_t len, size_t *i, ScopeRef *ref,
 
 	while (*i < len && !IsDelimiter((unsigned char) s[*i]))
 		(*i)++;
+	if (*i == start && start < len && s[start] == '{')
+		return Fail(err, LITERAL_NESTED_BRACE, element, start);
 	if (*i == start)
 		return Fail(err, LITERAL_EMPTY_ELEMENT, element, start);
 

@@ -14,14 +14,13 @@
 
 #include "scopeset.h"
 
-PG_MODULE_MAGIC;
-
 PG_FUNCTION_INFO_V1(scopeset_in);
 PG_FUNCTION_INFO_V1(scopeset_out);
 PG_FUNCTION_INFO_V1(scopeset_recv);
 PG_FUNCTION_INFO_V1(scopeset_send);
 PG_FUNCTION_INFO_V1(scopeset_cardinality);
 PG_FUNCTION_INFO_V1(scopeset_scopes);
+PG_FUNCTION_INFO_V1(scope_name_is_valid);
 
 #define SCOPESET_SYNTAX_HINT \
 	"Write a scope set as {scope,...}, where a scope is segments of letters, " \
@@ -84,6 +83,15 @@ ScopesetFromRefs(ScopeRef *refs, int n)
 	return ScopesetBuild(refs, scope_canonicalize(refs, n));
 }
 
+Scopeset *
+ScopesetCopy(const Scopeset *s)
+{
+	Scopeset   *copy = palloc(VARSIZE(s));
+
+	memcpy(copy, s, VARSIZE(s));
+	return copy;
+}
+
 /* Every element of s as a ref with its wild flag and shape filled in. */
 ScopeRef *
 ScopesetRefs(const Scopeset *s)
@@ -112,7 +120,7 @@ ScopeParseOrError(const char *s, size_t len, ScopeRef *ref)
 				 errdetail("At character %d, %s.",
 						   pg_mbstrlen_with_len(s, (int) errpos) + 1,
 						   scope_status_text(status)),
-				 s[0] == '{' ?
+				 len > 0 && s[0] == '{' ?
 				 errhint("This argument is a single scope; to pass a set, cast it to scopeset.") :
 				 errhint(SCOPE_SYNTAX_HINT)));
 }
@@ -145,7 +153,12 @@ ReportLiteralError(const char *str, const ScopeLiteralError *err)
 	switch (err->status)
 	{
 		case LITERAL_NO_OPEN_BRACE:
-			detail = psprintf("A scope set must start with \"{\", but character %d is not \"{\".", pos);
+			detail = err->pos >= strlen(str) ?
+				pstrdup("The input ends before the opening \"{\" of a scope set.") :
+				psprintf("A scope set must start with \"{\", but character %d is not \"{\".", pos);
+			break;
+		case LITERAL_NESTED_BRACE:
+			detail = psprintf("Unexpected \"{\" at character %d: scope sets do not nest.", pos);
 			break;
 		case LITERAL_NO_CLOSE_BRACE:
 			detail = psprintf("The input ends at character %d without the closing \"}\".", pos);
@@ -244,7 +257,8 @@ scopeset_recv(PG_FUNCTION_ARGS)
 	int			version;
 	int			n;
 
-	NeedBytes(buf, 5);
+	if (buf->len - buf->cursor < 5)
+		ReportBadBinary("The value is shorter than its 5-byte header.");
 	version = pq_getmsgbyte(buf);
 	if (version != SCOPESET_BINARY_VERSION)
 		ReportBadBinary(psprintf("The format version is %d, and only version %d is known.",
@@ -326,4 +340,17 @@ scopeset_scopes(PG_FUNCTION_ARGS)
 		SRF_RETURN_NEXT(funcctx, PointerGetDatum(cstring_to_text_with_len(ref.name, ref.len)));
 	}
 	SRF_RETURN_DONE(funcctx);
+}
+
+/* Is the text a concrete scope name, as the catalog holds: no wildcard? */
+Datum
+scope_name_is_valid(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	ScopeRef	ref;
+	size_t		errpos;
+	bool		valid = scope_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &ref, &errpos) == SCOPE_OK
+		&& !ref.wild;
+
+	PG_RETURN_BOOL(valid);
 }

@@ -88,6 +88,7 @@ ScopesetRef(const Scopeset *s, int i)
 /* scopeset.c */
 extern Scopeset *ScopesetBuild(const ScopeRef *refs, int n);
 extern Scopeset *ScopesetFromRefs(ScopeRef *refs, int n);
+extern Scopeset *ScopesetCopy(const Scopeset *s);
 extern ScopeRef *ScopesetRefs(const Scopeset *s);
 extern ScopeRef ScopeFromText(const text *t);
 extern void ScopeParseOrError(const char *s, size_t len, ScopeRef *ref);

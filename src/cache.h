@@ -1,0 +1,71 @@
+/*
+ * cache.h
+ *	  The per-backend cache of effective reach and of the scope catalog.
+ *
+ * Reach is read from the rbac tables with the statement's snapshot and
+ * cached per (principal, workspace) or (principal, organization).  Any
+ * change to an rbac table sends a relcache invalidation for the signal
+ * relation rbac.cache_signal; the callback drops the cache, so a change is
+ * seen by this transaction's next statement, by other sessions once it
+ * commits, and on hot standbys once replayed.  See cache.c for why an entry
+ * read under an old snapshot is never kept beyond that snapshot.
+ */
+#ifndef RBAC_CACHE_H
+#define RBAC_CACHE_H
+
+#include "postgres.h"
+
+#include "scopeset.h"
+
+/* The reach a resource grant adds on one resource. */
+typedef struct ResourceReach
+{
+	char	   *type;			/* resource type */
+	char	   *id;				/* resource id, as text */
+	Scopeset   *scopes;			/* union of the resource roles held on it */
+} ResourceReach;
+
+/* A principal's reach in one workspace. */
+typedef struct WorkspaceReach
+{
+	Scopeset   *scopes;			/* workspace grants and organization-wide workspace roles */
+	int			nresources;
+	ResourceReach *resources;	/* sorted by (type, id) */
+} WorkspaceReach;
+
+/* What the catalog says about a scope name. */
+typedef enum CatalogStatus
+{
+	CATALOG_UNKNOWN,			/* no such scope: a typo, and an error */
+	CATALOG_RETIRED,			/* retired: nobody holds it */
+	CATALOG_ACTIVE
+} CatalogStatus;
+
+extern void CacheInit(void);
+
+/*
+ * Call before a check: at a new statement or snapshot it takes in pending
+ * invalidations, so every answer reflects what this snapshot may see.
+ */
+extern void CacheBeginCheck(void);
+
+/* Changes whenever cached data is dropped, so memos can tell. */
+extern uint64 CacheGeneration(void);
+
+extern CatalogStatus CacheScopeStatus(const ScopeRef *q);
+
+/*
+ * Reach lookups.  The result lives until the next call into the cache, so
+ * use it at once and do not keep the pointer.
+ */
+extern const WorkspaceReach *CacheWorkspaceReach(const char *principal, int plen,
+												 const char *workspace, int wlen);
+extern const Scopeset *CacheOrganizationReach(const char *principal, int plen,
+											  const char *organization, int olen);
+
+/* The reach a resource grant adds on (type, id), or NULL for none. */
+extern const Scopeset *ResourceReachOf(const WorkspaceReach *reach,
+									   const char *type, int tlen,
+									   const char *id, int idlen);
+
+#endif							/* RBAC_CACHE_H */

@@ -214,7 +214,7 @@ FlushIfPending(void)
 		Flush();
 }
 
-static SnapshotTag
+static inline SnapshotTag
 TagOf(Snapshot snap)
 {
 	SnapshotTag tag = {0};
@@ -230,7 +230,7 @@ TagOf(Snapshot snap)
 	return tag;
 }
 
-static bool
+static inline bool
 TagEqual(const SnapshotTag *a, const SnapshotTag *b)
 {
 	return a->valid && b->valid && a->xmin == b->xmin && a->xmax == b->xmax &&
@@ -248,7 +248,7 @@ CacheBeginCheck(void)
 {
 	SnapshotTag tag = TagOf(CurrentSnapshot());
 
-	if (statement_serial != seen_serial || !TagEqual(&tag, &seen_snapshot))
+	if (unlikely(statement_serial != seen_serial || !TagEqual(&tag, &seen_snapshot)))
 	{
 		if (!TagEqual(&tag, &seen_snapshot) && ntransient > 0)
 			flush_pending = true;
@@ -256,9 +256,10 @@ CacheBeginCheck(void)
 		seen_snapshot = tag;
 		AcceptInvalidationMessages();
 	}
-	if (!cache_enabled)
+	if (unlikely(!cache_enabled))
 		flush_pending = true;
-	FlushIfPending();
+	if (unlikely(flush_pending))
+		Flush();
 }
 
 /*

@@ -4,16 +4,19 @@
  *
  * A policy calls has_scope() once per row, usually with a constant scope and
  * the row's workspace (and resource).  Each call site keeps a memo in
- * fn_extra: the scope, already validated against the catalog, and the last
- * question with its answer.  A row in the same workspace as the one before
- * is then answered with a few comparisons.  The memo is trusted only while
- * the cache generation and the principal are unchanged, so it can never
- * outlive the data it was computed from.
+ * fn_extra: the scope, validated against the catalog, and for every
+ * workspace seen so far whether the principal holds the scope there, and if
+ * not, whether some resource grant there could still give it.  Most rows are
+ * then answered with one hash probe on the workspace id.  The memo is
+ * trusted only while the cache generation and the principal are unchanged,
+ * so it never outlives the data it was computed from.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 
 #include "cache.h"
@@ -25,34 +28,7 @@ PG_FUNCTION_INFO_V1(rbac_has_org_scope);
 PG_FUNCTION_INFO_V1(rbac_principal_has_scope);
 PG_FUNCTION_INFO_V1(rbac_effective_scopes);
 
-/* Room for the raw bytes of an id argument, kept between calls. */
-typedef struct MemoBytes
-{
-	char	   *data;
-	int			len;
-	int			cap;
-} MemoBytes;
-
-typedef struct CheckMemo
-{
-	MemoryContext cxt;
-	Oid			argtypes[5];
-
-	/* The scope asked for, and what the catalog says of it. */
-	MemoBytes	scope;
-	ScopeRef	q;
-	CatalogStatus status;
-	uint64		scope_generation;
-
-	/* The last question and its answer. */
-	bool		has_answer;
-	bool		answer;
-	uint64		generation;
-	uint64		principal_generation;
-	MemoBytes	ids[3];
-} CheckMemo;
-
-/* An id argument: its raw bytes, for comparison, and its text form. */
+/* The raw bytes of an id argument. */
 typedef struct IdArg
 {
 	const char *bytes;
@@ -60,6 +36,67 @@ typedef struct IdArg
 	Oid			type;
 	Datum		datum;
 } IdArg;
+
+/* What a call site knows about one node (workspace or organization). */
+typedef struct NodeKey
+{
+	const char *data;
+	uint32		len;
+} NodeKey;
+
+typedef struct NodeAnswer
+{
+	NodeKey		key;
+	uint32		hash;
+	char		status;			/* used by simplehash */
+	bool		holds;			/* the scope is held on the node itself */
+	const WorkspaceReach *resources;	/* set when a resource grant there gives it */
+} NodeAnswer;
+
+#define SH_PREFIX		answers
+#define SH_ELEMENT_TYPE NodeAnswer
+#define SH_KEY_TYPE		NodeKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Nodes a call site remembers before it starts over. */
+#define MAX_ANSWERS		65536
+
+typedef struct CheckMemo
+{
+	MemoryContext cxt;
+	Oid			argtypes[5];
+
+	/* The scope asked for, and what the catalog says of it. */
+	char	   *scope;
+	int			scopelen;
+	ScopeRef	q;
+	CatalogStatus status;
+	uint64		scope_generation;
+
+	/*
+	 * Answers per node, valid while the cache generation and the principal
+	 * are those they were computed under.  "last" is the node of the
+	 * previous call, since neighbouring rows often share one.
+	 */
+	MemoryContext answers_cxt;
+	answers_hash *answers;
+	uint64		generation;
+	uint64		principal_generation;
+	NodeAnswer *last;
+} CheckMemo;
+
+/* Looks up a principal's reach on a node, given as text. */
+typedef bool (*ReachFunction) (const char *principal, int plen, const ScopeRef *q,
+							   const char *node, int nlen,
+							   const WorkspaceReach **resources);
 
 static CheckMemo *
 GetMemo(FunctionCallInfo fcinfo)
@@ -75,24 +112,6 @@ GetMemo(FunctionCallInfo fcinfo)
 		fcinfo->flinfo->fn_extra = memo;
 	}
 	return memo;
-}
-
-static bool
-MemoBytesEqual(const MemoBytes *m, const char *bytes, int len)
-{
-	return m->len == len && memcmp(m->data, bytes, len) == 0;
-}
-
-static void
-MemoBytesSet(MemoryContext cxt, MemoBytes *m, const char *bytes, int len)
-{
-	if (m->cap < len)
-	{
-		m->cap = Max(len, 32);
-		m->data = m->data ? repalloc(m->data, m->cap) : MemoryContextAlloc(cxt, m->cap);
-	}
-	memcpy(m->data, bytes, len);
-	m->len = len;
 }
 
 /* The raw bytes of a text, uuid or bigint argument. */
@@ -167,10 +186,15 @@ ValidateScope(CheckMemo *memo, text *scope)
 	const char *name = VARDATA_ANY(scope);
 	int			len = VARSIZE_ANY_EXHDR(scope);
 
-	if (memo->scope_generation == CacheGeneration() && MemoBytesEqual(&memo->scope, name, len))
+	if (memo->scope_generation == CacheGeneration() && memo->scopelen == len &&
+		memcmp(memo->scope, name, len) == 0)
 		return;
-	MemoBytesSet(memo->cxt, &memo->scope, name, len);
-	ScopeParseOrError(memo->scope.data, len, &memo->q);
+	if (memo->scope)
+		pfree(memo->scope);
+	memo->scope = MemoryContextAlloc(memo->cxt, len + 1);
+	memcpy(memo->scope, name, len);
+	memo->scopelen = len;
+	ScopeParseOrError(memo->scope, len, &memo->q);
 	if (memo->q.wild)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -185,53 +209,117 @@ ValidateScope(CheckMemo *memo, text *scope)
 				 errdetail("The scope is not in the catalog rbac.scopes."),
 				 errhint("Check the spelling, or add it with rbac.create_scope().")));
 	memo->scope_generation = CacheGeneration();
-	memo->has_answer = false;
+	memo->answers = NULL;		/* answers were for another scope */
 }
 
-/* Does the principal hold q in the workspace, or on the resource there? */
-static bool
-HoldsInWorkspace(const char *principal, int plen, const ScopeRef *q,
-				 const IdArg *ws, const IdArg *rtype, const IdArg *rid)
-{
-	int			wlen;
-	char	   *workspace = IdText(ws, &wlen);
-	const WorkspaceReach *reach = CacheWorkspaceReach(principal, plen, workspace, wlen);
-	const Scopeset *on_resource;
-	int			idlen;
-	char	   *id;
-
-	if (ScopesetCovers(reach->scopes, q))
-		return true;
-	if (rtype == NULL)
-		return false;
-	id = IdText(rid, &idlen);
-	on_resource = ResourceReachOf(reach, rtype->bytes, rtype->len, id, idlen);
-	return on_resource != NULL && ScopesetCovers(on_resource, q);
-}
-
-static bool
-MemoAnswers(CheckMemo *memo, const IdArg *ids, int nids)
-{
-	if (!memo->has_answer || memo->generation != CacheGeneration() ||
-		memo->principal_generation != PrincipalGeneration())
-		return false;
-	for (int i = 0; i < nids; i++)
-	{
-		if (!MemoBytesEqual(&memo->ids[i], ids[i].bytes, ids[i].len))
-			return false;
-	}
-	return true;
-}
-
+/* Forget every answer once what they were computed from has changed. */
 static void
-MemoRemember(CheckMemo *memo, const IdArg *ids, int nids, bool answer)
+SettleAnswers(CheckMemo *memo)
 {
-	for (int i = 0; i < nids; i++)
-		MemoBytesSet(memo->cxt, &memo->ids[i], ids[i].bytes, ids[i].len);
-	memo->has_answer = true;
-	memo->answer = answer;
+	if (memo->answers != NULL && memo->generation == CacheGeneration() &&
+		memo->principal_generation == PrincipalGeneration() &&
+		memo->answers->members < MAX_ANSWERS)
+		return;
+	if (memo->answers_cxt == NULL)
+		memo->answers_cxt = AllocSetContextCreate(memo->cxt, "rbac check memo",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(memo->answers_cxt);
+	memo->answers = answers_create(memo->answers_cxt, 256, NULL);
 	memo->generation = CacheGeneration();
 	memo->principal_generation = PrincipalGeneration();
+	memo->last = NULL;
+}
+
+/* Does any resource grant in the workspace give q? */
+static bool
+AnyResourceGives(const WorkspaceReach *reach, const ScopeRef *q)
+{
+	for (int i = 0; i < reach->nresources; i++)
+	{
+		if (ScopesetCovers(reach->resources[i].scopes, q))
+			return true;
+	}
+	return false;
+}
+
+static bool
+WorkspaceReachFor(const char *principal, int plen, const ScopeRef *q,
+				  const char *workspace, int wlen, const WorkspaceReach **resources)
+{
+	const WorkspaceReach *reach = CacheWorkspaceReach(principal, plen, workspace, wlen);
+
+	*resources = AnyResourceGives(reach, q) ? reach : NULL;
+	return ScopesetCovers(reach->scopes, q);
+}
+
+static bool
+OrganizationReachFor(const char *principal, int plen, const ScopeRef *q,
+					 const char *organization, int olen, const WorkspaceReach **resources)
+{
+	*resources = NULL;
+	return ScopesetCovers(CacheOrganizationReach(principal, plen, organization, olen), q);
+}
+
+/*
+ * What the principal holds on a node, from the memo or computed and then
+ * remembered.  The answer's resources pointer refers into the cache, which
+ * stays put until the generation changes and SettleAnswers() forgets it.
+ */
+static const NodeAnswer *
+AnswerFor(CheckMemo *memo, const char *principal, int plen, const IdArg *node,
+		  ReachFunction reach)
+{
+	NodeKey		key = {node->bytes, (uint32) node->len};
+	NodeAnswer *answer;
+	NodeAnswer	computed;
+	int			nlen;
+	char	   *text;
+	bool		found;
+
+	SettleAnswers(memo);
+	if (memo->last != NULL && memo->last->key.len == key.len &&
+		memcmp(memo->last->key.data, key.data, key.len) == 0)
+		return memo->last;
+	answer = answers_lookup(memo->answers, key);
+	if (answer != NULL)
+		return memo->last = answer;
+
+	text = IdText(node, &nlen);
+	computed.holds = reach(principal, plen, &memo->q, text, nlen, &computed.resources);
+	/* Reading the cache may have dropped it; then the answer is for now only. */
+	SettleAnswers(memo);
+	key.data = memcpy(MemoryContextAlloc(memo->answers_cxt, key.len), key.data, key.len);
+	answer = answers_insert(memo->answers, key, &found);
+	answer->holds = computed.holds;
+	answer->resources = computed.resources;
+	return memo->last = answer;
+}
+
+/* Does a resource grant on (type, id) give q? */
+static bool
+ResourceGives(const WorkspaceReach *reach, const ScopeRef *q, const IdArg *type,
+			  const IdArg *id)
+{
+	int			idlen;
+	char	   *idtext = IdText(id, &idlen);
+	const Scopeset *scopes = ResourceReachOf(reach, type->bytes, type->len, idtext, idlen);
+
+	return scopes != NULL && ScopesetCovers(scopes, q);
+}
+
+/*
+ * Common start of the checks for the current principal: validate the scope,
+ * and say whether the answer is a plain "no" (no principal, a retired scope).
+ */
+static bool
+BeginCheck(FunctionCallInfo fcinfo, CheckMemo *memo, const char **principal, int *plen)
+{
+	if (PG_ARGISNULL(0))
+		ReportNullScope();
+	CacheBeginCheck();
+	ValidateScope(memo, PG_GETARG_TEXT_PP(0));
+	*principal = CurrentPrincipal(plen);
+	return *principal != NULL && memo->status == CATALOG_ACTIVE;
 }
 
 /*
@@ -242,57 +330,40 @@ Datum
 rbac_has_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
-	int			nids = PG_NARGS() - 1;
-	IdArg		ids[3];
 	const char *principal;
 	int			plen;
-	bool		answer;
+	IdArg		ws;
+	const NodeAnswer *answer;
+	IdArg		type;
+	IdArg		id;
 
-	if (PG_ARGISNULL(0))
-		ReportNullScope();
-	CacheBeginCheck();
-	ValidateScope(memo, PG_GETARG_TEXT_PP(0));
-	principal = CurrentPrincipal(&plen);
-	if (principal == NULL || memo->status == CATALOG_RETIRED)
+	if (!BeginCheck(fcinfo, memo, &principal, &plen))
 		PG_RETURN_BOOL(false);
-	for (int i = 0; i < nids; i++)
-	{
-		if (PG_ARGISNULL(i + 1))
-			PG_RETURN_BOOL(false);
-		ids[i] = GetIdArg(fcinfo, memo, i + 1);
-	}
-	if (MemoAnswers(memo, ids, nids))
-		PG_RETURN_BOOL(memo->answer);
-
-	answer = HoldsInWorkspace(principal, plen, &memo->q, &ids[0],
-							  nids == 3 ? &ids[1] : NULL, nids == 3 ? &ids[2] : NULL);
-	MemoRemember(memo, ids, nids, answer);
-	PG_RETURN_BOOL(answer);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	ws = GetIdArg(fcinfo, memo, 1);
+	answer = AnswerFor(memo, principal, plen, &ws, WorkspaceReachFor);
+	if (answer->holds)
+		PG_RETURN_BOOL(true);
+	if (PG_NARGS() == 2 || answer->resources == NULL || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_BOOL(false);
+	type = GetIdArg(fcinfo, memo, 2);
+	id = GetIdArg(fcinfo, memo, 3);
+	PG_RETURN_BOOL(ResourceGives(answer->resources, &memo->q, &type, &id));
 }
 
 Datum
 rbac_has_org_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
-	IdArg		org;
 	const char *principal;
 	int			plen;
-	bool		answer;
+	IdArg		org;
 
-	if (PG_ARGISNULL(0))
-		ReportNullScope();
-	CacheBeginCheck();
-	ValidateScope(memo, PG_GETARG_TEXT_PP(0));
-	principal = CurrentPrincipal(&plen);
-	if (principal == NULL || memo->status == CATALOG_RETIRED || PG_ARGISNULL(1))
+	if (!BeginCheck(fcinfo, memo, &principal, &plen) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	org = GetIdArg(fcinfo, memo, 1);
-	if (MemoAnswers(memo, &org, 1))
-		PG_RETURN_BOOL(memo->answer);
-
-	answer = ScopesetCovers(CacheOrganizationReach(principal, plen, org.bytes, org.len), &memo->q);
-	MemoRemember(memo, &org, 1, answer);
-	PG_RETURN_BOOL(answer);
+	PG_RETURN_BOOL(AnswerFor(memo, principal, plen, &org, OrganizationReachFor)->holds);
 }
 
 /* The principal argument of an administrative check, after the access rule. */
@@ -305,14 +376,39 @@ InspectedPrincipal(FunctionCallInfo fcinfo)
 	return principal;
 }
 
+/*
+ * The reach of a principal in a workspace, or on a resource there: the
+ * union of every grant that applies.
+ */
+static Scopeset *
+ReachAt(FunctionCallInfo fcinfo, CheckMemo *memo, const char *principal, int wsarg)
+{
+	IdArg		ws = GetIdArg(fcinfo, memo, wsarg);
+	int			wlen;
+	char	   *workspace = IdText(&ws, &wlen);
+	const WorkspaceReach *reach;
+	const Scopeset *on_resource = NULL;
+
+	reach = CacheWorkspaceReach(principal, (int) strlen(principal), workspace, wlen);
+	if (!PG_ARGISNULL(wsarg + 1) && !PG_ARGISNULL(wsarg + 2))
+	{
+		IdArg		type = GetIdArg(fcinfo, memo, wsarg + 1);
+		IdArg		id = GetIdArg(fcinfo, memo, wsarg + 2);
+		int			idlen;
+		char	   *idtext = IdText(&id, &idlen);
+
+		on_resource = ResourceReachOf(reach, type.bytes, type.len, idtext, idlen);
+	}
+	return on_resource ? ScopesetUnion(reach->scopes, on_resource) : ScopesetCopy(reach->scopes);
+}
+
 /* principal_has_scope(principal, scope, workspace [, resource_type, resource_id]) */
 Datum
 rbac_principal_has_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
 	char	   *principal;
-	IdArg		ids[3];
-	bool		on_resource = !PG_ARGISNULL(3) || !PG_ARGISNULL(4);
+	bool		half_resource = PG_ARGISNULL(3) != PG_ARGISNULL(4);
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
@@ -321,15 +417,9 @@ rbac_principal_has_scope(PG_FUNCTION_ARGS)
 	principal = InspectedPrincipal(fcinfo);
 	CacheBeginCheck();
 	ValidateScope(memo, PG_GETARG_TEXT_PP(1));
-	if (memo->status == CATALOG_RETIRED)
+	if (memo->status == CATALOG_RETIRED || half_resource)
 		PG_RETURN_BOOL(false);
-	if (on_resource && (PG_ARGISNULL(3) || PG_ARGISNULL(4)))
-		PG_RETURN_BOOL(false);
-	for (int i = 0; i < (on_resource ? 3 : 1); i++)
-		ids[i] = GetIdArg(fcinfo, memo, i + 2);
-	PG_RETURN_BOOL(HoldsInWorkspace(principal, (int) strlen(principal), &memo->q, &ids[0],
-									on_resource ? &ids[1] : NULL,
-									on_resource ? &ids[2] : NULL));
+	PG_RETURN_BOOL(ScopesetCovers(ReachAt(fcinfo, memo, principal, 2), &memo->q));
 }
 
 /* effective_scopes(principal, workspace [, resource_type, resource_id]) */
@@ -338,28 +428,10 @@ rbac_effective_scopes(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
 	char	   *principal;
-	IdArg		ws;
-	int			wlen;
-	char	   *workspace;
-	const WorkspaceReach *reach;
-	const Scopeset *on_resource = NULL;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	principal = InspectedPrincipal(fcinfo);
 	CacheBeginCheck();
-	ws = GetIdArg(fcinfo, memo, 1);
-	workspace = IdText(&ws, &wlen);
-	reach = CacheWorkspaceReach(principal, (int) strlen(principal), workspace, wlen);
-	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(3))
-	{
-		IdArg		rtype = GetIdArg(fcinfo, memo, 2);
-		IdArg		rid = GetIdArg(fcinfo, memo, 3);
-		int			idlen;
-		char	   *id = IdText(&rid, &idlen);
-
-		on_resource = ResourceReachOf(reach, rtype.bytes, rtype.len, id, idlen);
-	}
-	PG_RETURN_SCOPESET_P(on_resource ? ScopesetUnion(reach->scopes, on_resource)
-						 : ScopesetCopy(reach->scopes));
+	PG_RETURN_SCOPESET_P(ReachAt(fcinfo, memo, principal, 1));
 }

@@ -15,12 +15,14 @@ PG_FUNCTION_INFO_V1(rbac_current_principal);
 PG_FUNCTION_INFO_V1(rbac_set_principal);
 
 static char *principal_setting = NULL;
+static int	principal_length = 0;
 static uint64 principal_generation = 0;
 
 /* Runs for every change, including the undoing of a rolled-back SET. */
 static void
 AssignPrincipal(const char *newval, void *extra)
 {
+	principal_length = newval ? (int) strlen(newval) : 0;
 	principal_generation++;
 }
 
@@ -40,9 +42,9 @@ PrincipalDefineSettings(void)
 const char *
 CurrentPrincipal(int *len)
 {
-	if (principal_setting == NULL || principal_setting[0] == '\0')
+	if (principal_setting == NULL || principal_length == 0)
 		return NULL;
-	*len = (int) strlen(principal_setting);
+	*len = principal_length;
 	return principal_setting;
 }
 

@@ -32,6 +32,17 @@ PG_FUNCTION_INFO_V1(scope_name_is_valid);
 	"\".\" or \":\", where a segment may be the wildcard \"*\", for " \
 	"example members.manage or agents:*:run."
 
+void
+ScopesetTooLarge(int n, Size namebytes)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("scopeset is too large"),
+			 errdetail("Its %d scopes hold %zu bytes of names, and a scopeset holds at most %d.",
+					   n, namebytes, SCOPESET_MAX_NAME_BYTES),
+			 errhint("Use wildcards to cover families of scopes, or split the set.")));
+}
+
 /*
  * Build a value from refs that are already canonical.  Every ref's wild
  * flag must be correct, since it decides the wildcard index.
@@ -52,12 +63,7 @@ ScopesetBuild(const ScopeRef *refs, int n)
 		nwild += refs[i].wild ? 1 : 0;
 	}
 	if (namebytes > SCOPESET_MAX_NAME_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("scopeset is too large"),
-				 errdetail("Its %d scopes hold %zu bytes of names, and a scopeset holds at most %d.",
-						   n, namebytes, SCOPESET_MAX_NAME_BYTES),
-				 errhint("Use wildcards to cover families of scopes, or split the set.")));
+		ScopesetTooLarge(n, namebytes);
 
 	result = (Scopeset *) palloc0(ScopesetSize(n, nwild, namebytes));
 	SET_VARSIZE(result, ScopesetSize(n, nwild, namebytes));

@@ -31,9 +31,26 @@ PG_FUNCTION_INFO_V1(scopeset_has_all);
 static inline int
 NameCmp(const ScopeRef *a, const ScopeRef *b)
 {
-	int			r = memcmp(a->name, b->name, Min(a->len, b->len));
+	return ScopeNameCmp(a->name, a->len, b->name, b->len);
+}
 
-	return r != 0 ? r : (int) a->len - (int) b->len;
+/* The first index in [lo, s->nscopes) whose name is not below q. */
+static int
+LowerBound(const Scopeset *s, int lo, const ScopeRef *q)
+{
+	int			hi = s->nscopes;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		ScopeRef	ref = ScopesetRef(s, mid);
+
+		if (NameCmp(&ref, q) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The wildcard elements of s, filled in for the pattern relations. */
@@ -67,23 +84,13 @@ WildCovers(const ScopeRef *wild, int nwild, const ScopeRef *q)
 static bool
 ScopesetHasExact(const Scopeset *s, const ScopeRef *q)
 {
-	int			lo = 0;
-	int			hi = s->nscopes - 1;
+	int			i = LowerBound(s, 0, q);
+	ScopeRef	ref;
 
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		ScopeRef	ref = ScopesetRef(s, mid);
-		int			c = NameCmp(&ref, q);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return false;
+	if (i >= s->nscopes)
+		return false;
+	ref = ScopesetRef(s, i);
+	return NameCmp(&ref, q) == 0;
 }
 
 /* Does s cover the scope q, whose wild flag and shape are filled? */
@@ -92,6 +99,7 @@ ScopesetCovers(const Scopeset *s, const ScopeRef *q)
 {
 	const uint16 *wild = ScopesetWild(s);
 
+	ScopesetPrefetch(s);
 	if (ScopesetHasExact(s, q))
 		return true;
 	for (int i = 0; i < s->nwild; i++)
@@ -106,30 +114,44 @@ ScopesetCovers(const Scopeset *s, const ScopeRef *q)
 }
 
 /*
- * Does a cover every element of b?  A merge settles the elements present in
- * both; a b element missing from a must be covered by one of a's wildcards.
+ * Does a cover every element of b?  Each b element is looked for in a from
+ * where the last one was found: by a merge step when b is about as long as
+ * a, by binary search when b is short.  A b element missing from a must be
+ * covered by one of a's wildcards.
  */
 bool
 ScopesetContains(const Scopeset *a, const Scopeset *b)
 {
+	bool		search = b->nscopes * 8 < a->nscopes;
 	ScopeRef   *awild = NULL;
 	int			i = 0;
 
+	if (search)
+		ScopesetPrefetch(a);
 	if (b->nscopes > a->nscopes && a->nwild == 0)
 		return false;
 	for (int j = 0; j < b->nscopes; j++)
 	{
 		ScopeRef	bref = ScopesetRef(b, j);
+		ScopeRef	aref;
 		int			c = 1;
 
-		while (i < a->nscopes)
+		if (search)
+			i = LowerBound(a, i, &bref);
+		else
 		{
-			ScopeRef	aref = ScopesetRef(a, i);
-
+			while (i < a->nscopes)
+			{
+				aref = ScopesetRef(a, i);
+				if (NameCmp(&aref, &bref) >= 0)
+					break;
+				i++;
+			}
+		}
+		if (i < a->nscopes)
+		{
+			aref = ScopesetRef(a, i);
 			c = NameCmp(&aref, &bref);
-			if (c >= 0)
-				break;
-			i++;
 		}
 		if (c == 0)
 		{
@@ -223,17 +245,133 @@ MergeRefs(const Scopeset *a, const Scopeset *b, ScopeRef *out)
 	return n;
 }
 
+/* A cursor over the names of a set, for merges. */
+typedef struct NameCursor
+{
+	const Scopeset *s;
+	const char *names;
+	int			i;				/* current element */
+	uint16		start;			/* its start offset */
+} NameCursor;
+
+static inline void
+CursorInit(NameCursor *c, const Scopeset *s)
+{
+	c->s = s;
+	c->names = ScopesetNames(s);
+	c->i = 0;
+	c->start = 0;
+}
+
+static inline int
+CursorLen(const NameCursor *c)
+{
+	return c->s->ends[c->i] - c->start;
+}
+
+static inline void
+CursorNext(NameCursor *c)
+{
+	c->start = c->s->ends[c->i++];
+}
+
+/* Copy a short name eight bytes at a time, never reading past its end. */
+static inline void
+CopyName(char *dst, const char *src, int len)
+{
+	int			i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64		w;
+
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < len; i++)
+		dst[i] = src[i];
+}
+
+/* Append names[from..to) of s, a contiguous run, to the result. */
+static void
+AppendRun(Scopeset *r, char *names, int *n, Size *pos, const Scopeset *s, int from, int to)
+{
+	uint16		start = ScopesetStart(s, from);
+	Size		bytes = ScopesetStart(s, to) - start;
+
+	memcpy(names + *pos, ScopesetNames(s) + start, bytes);
+	for (int k = from; k < to; k++)
+		r->ends[(*n)++] = (uint16) (*pos + s->ends[k] - start);
+	*pos += bytes;
+}
+
+/*
+ * Union of two sets without wildcards whose names fit in one value: merge
+ * the names straight into the result.  Room is made for every name of both;
+ * when some were shared, the names are moved down over the unused end
+ * offsets.
+ */
+static Scopeset *
+UnionLiterals(const Scopeset *a, const Scopeset *b)
+{
+	int			maxn = a->nscopes + b->nscopes;
+	Size		maxbytes = (Size) ScopesetStart(a, a->nscopes) + ScopesetStart(b, b->nscopes);
+	Scopeset   *r;
+	char	   *names;
+	NameCursor	ca;
+	NameCursor	cb;
+	int			n = 0;
+	Size		pos = 0;
+
+	ScopesetPrefetch(a);
+	ScopesetPrefetch(b);
+	r = palloc(ScopesetSize(maxn, 0, maxbytes));
+	names = (char *) (r->ends + maxn);
+	CursorInit(&ca, a);
+	CursorInit(&cb, b);
+	while (ca.i < a->nscopes && cb.i < b->nscopes)
+	{
+		int			alen = CursorLen(&ca);
+		int			blen = CursorLen(&cb);
+		int			c = ScopeNameCmp(ca.names + ca.start, alen, cb.names + cb.start, blen);
+		NameCursor *take = c <= 0 ? &ca : &cb;
+		int			len = c <= 0 ? alen : blen;
+
+		CopyName(names + pos, take->names + take->start, len);
+		pos += len;
+		r->ends[n++] = (uint16) pos;
+		if (c >= 0)
+			CursorNext(&cb);
+		if (c <= 0)
+			CursorNext(&ca);
+	}
+	AppendRun(r, names, &n, &pos, a, ca.i, a->nscopes);
+	AppendRun(r, names, &n, &pos, b, cb.i, b->nscopes);
+	if (n < maxn)
+		memmove(r->ends + n, names, pos);
+	SET_VARSIZE(r, ScopesetSize(n, 0, pos));
+	r->nscopes = (uint16) n;
+	r->nwild = 0;
+	return r;
+}
+
 Scopeset *
 ScopesetUnion(const Scopeset *a, const Scopeset *b)
 {
-	ScopeRef   *refs = palloc(sizeof(ScopeRef) * Max(a->nscopes + b->nscopes, 1));
-	int			n = MergeRefs(a, b, refs);
+	ScopeRef   *refs;
+	int			n;
+	Size		maxbytes = (Size) ScopesetStart(a, a->nscopes) + ScopesetStart(b, b->nscopes);
 
-	/* Without wildcards nothing can cover anything else. */
+	if (a->nwild == 0 && b->nwild == 0 && maxbytes <= SCOPESET_MAX_NAME_BYTES)
+		return UnionLiterals(a, b);
+
+	refs = palloc(sizeof(ScopeRef) * Max(a->nscopes + b->nscopes, 1));
+	n = MergeRefs(a, b, refs);
+	/* A wildcard may cover elements of the other side: drop those. */
 	if (a->nwild > 0 || b->nwild > 0)
 	{
-		for (int i = 0; i < n; i++)
-			scope_fill(&refs[i]);
+		for (int k = 0; k < n; k++)
+			scope_fill(&refs[k]);
 		n = scope_drop_covered(refs, n);
 	}
 	return ScopesetBuild(refs, n);
@@ -431,12 +569,41 @@ scopeset_overlaps(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(result);
 }
 
+/* The scope argument of a call site, parsed once while it stays the same. */
+typedef struct ScopeArgMemo
+{
+	char	   *name;
+	int			len;
+	ScopeRef	q;
+} ScopeArgMemo;
+
+static const ScopeRef *
+ScopeArg(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	ScopeArgMemo *memo = (ScopeArgMemo *) fcinfo->flinfo->fn_extra;
+
+	if (memo != NULL && memo->len == len && memcmp(memo->name, VARDATA_ANY(t), len) == 0)
+		return &memo->q;
+	if (memo == NULL)
+		memo = fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ScopeArgMemo));
+	else
+		pfree(memo->name);
+	memo->len = 0;
+	memo->name = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, Max(len, 1));
+	memcpy(memo->name, VARDATA_ANY(t), len);
+	ScopeParseOrError(memo->name, len, &memo->q);
+	memo->len = len;
+	return &memo->q;
+}
+
 Datum
 scopeset_has(PG_FUNCTION_ARGS)
 {
 	Scopeset   *a = PG_GETARG_SCOPESET_P(0);
-	ScopeRef	q = ScopeFromText(PG_GETARG_TEXT_PP(1));
-	bool		result = ScopesetCovers(a, &q);
+	bool		result = ScopesetCovers(a, ScopeArg(fcinfo, 1));
 
 	PG_FREE_IF_COPY(a, 0);
 	PG_RETURN_BOOL(result);

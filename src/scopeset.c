@@ -112,6 +112,22 @@ ScopesetRefs(const Scopeset *s)
 	return refs;
 }
 
+/*
+ * The 1-based character position of a byte offset.  The offset may fall
+ * inside a multibyte character (a scope is cut at 255 bytes), so it is first
+ * moved back to the start of that character.
+ */
+static int
+CharPosition(const char *str, size_t len, size_t bytepos)
+{
+	int			clipped = pg_mbcliplen(str, (int) len, (int) Min(bytepos, len));
+
+	return pg_mbstrlen_with_len(str, clipped) + 1;
+}
+
+static pg_attribute_noreturn() void ReportLiteralError(const char *str, const ScopeLiteralError *err);
+static pg_attribute_noreturn() void ReportBadBinary(const char *detail);
+
 /* Validate one scope name, reporting a bad one as 22P02. */
 void
 ScopeParseOrError(const char *s, size_t len, ScopeRef *ref)
@@ -124,7 +140,7 @@ ScopeParseOrError(const char *s, size_t len, ScopeRef *ref)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid scope: \"%s\"", pnstrdup(s, len)),
 				 errdetail("At character %d, %s.",
-						   pg_mbstrlen_with_len(s, (int) errpos) + 1,
+						   CharPosition(s, len, errpos),
 						   scope_status_text(status)),
 				 len > 0 && s[0] == '{' ?
 				 errhint("This argument is a single scope; to pass a set, cast it to scopeset.") :
@@ -141,19 +157,10 @@ ScopeFromText(const text *t)
 	return ref;
 }
 
-static int
-CharPosition(const char *str, size_t bytepos)
-{
-	return pg_mbstrlen_with_len(str, (int) bytepos) + 1;
-}
-
-static pg_attribute_noreturn() void ReportLiteralError(const char *str, const ScopeLiteralError *err);
-static pg_attribute_noreturn() void ReportBadBinary(const char *detail);
-
 static void
 ReportLiteralError(const char *str, const ScopeLiteralError *err)
 {
-	int			pos = CharPosition(str, err->pos);
+	int			pos = CharPosition(str, strlen(str), err->pos);
 	char	   *detail;
 
 	switch (err->status)

@@ -69,3 +69,67 @@ FROM api_tokens WHERE scopes ? 'agents:agent-8:run' ORDER BY id;
 \set ON_ERROR_STOP off
 SELECT '{members.manage, billing..read}'::scopeset;
 \set ON_ERROR_STOP on
+\set VERBOSITY default
+
+\echo
+\echo '== 9. Roles are bundles of scopes; built-in roles stack like boxes in boxes'
+SELECT key AS role, kind, cardinality(scopes) AS scopes,
+       (SELECT string_agg(o.key, ', ' ORDER BY o.id) FROM rbac.roles AS o
+        WHERE o.kind = r.kind AND o.id <> r.id AND o.scopes <@ r.scopes) AS contains
+FROM rbac.roles AS r ORDER BY id;
+
+\echo
+\echo '== 10. One workspace, four people, one table with row-level security'
+\echo '   olive owns acme; carol is a Member; dave views one project; erin sees the bills.'
+\o /dev/null
+SELECT rbac.create_workspace('acme', 'Acme', owner => 'olive');
+SELECT rbac.grant('carol', 'member', 'acme');
+SELECT rbac.grant('dave', 'membership_viewer', 'acme', 'project', 'roadmap');
+SELECT rbac.grant('erin', 'billing_manager', 'acme');
+
+CREATE TABLE documents (
+  id int PRIMARY KEY,
+  workspace_id text NOT NULL,
+  project_id text NOT NULL,
+  title text NOT NULL
+);
+INSERT INTO documents VALUES
+  (1, 'acme', 'roadmap', 'Q3 roadmap'),
+  (2, 'acme', 'roadmap', 'Launch checklist'),
+  (3, 'acme', 'payroll', 'Salary bands'),
+  (4, 'acme', 'hiring', 'Interview loop');
+ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_documents ON documents FOR SELECT
+  USING (rbac.has_scope('documents.read', workspace_id, 'project', project_id));
+
+-- The application connects as an ordinary role that may set the principal.
+CREATE ROLE demo_app;
+GRANT rbac_authenticator TO demo_app;
+GRANT SELECT ON documents TO demo_app;
+SET ROLE demo_app;
+
+CREATE TEMP TABLE seen (who text, why text, titles text);
+SELECT rbac.set_principal('carol', false);
+INSERT INTO seen SELECT 'carol', 'Member of acme', string_agg(title, ', ' ORDER BY id) FROM documents;
+SELECT rbac.set_principal('dave', false);
+INSERT INTO seen SELECT 'dave', 'Membership Viewer on project roadmap', string_agg(title, ', ' ORDER BY id) FROM documents;
+SELECT rbac.set_principal('erin', false);
+INSERT INTO seen SELECT 'erin', 'Billing Manager: licensing, no work', coalesce(string_agg(title, ', ' ORDER BY id), '(nothing)') FROM documents;
+SELECT rbac.set_principal(NULL, false);
+INSERT INTO seen SELECT 'nobody', 'no principal: fail closed', coalesce(string_agg(title, ', ' ORDER BY id), '(nothing)') FROM documents;
+\o
+SELECT who, why, titles AS "documents visible" FROM seen;
+
+\echo
+\echo '== 11. A grant takes effect at the next statement: dave becomes a Viewer of acme'
+\o /dev/null
+RESET ROLE;
+SELECT rbac.grant('dave', 'viewer', 'acme');
+SET ROLE demo_app;
+SELECT rbac.set_principal('dave', false);
+\o
+SELECT 'dave' AS who, string_agg(title, ', ' ORDER BY id) AS "documents visible now" FROM documents;
+\o /dev/null
+RESET ROLE;
+SELECT rbac.set_principal(NULL, false);
+\o

@@ -28,7 +28,14 @@ SQL_PARTS = \
 	src/sql/model.sql \
 	src/sql/roles.sql \
 	src/sql/checks.sql \
-	src/sql/admin.sql
+	src/sql/audit.sql \
+	src/sql/actors.sql \
+	src/sql/grants.sql \
+	src/sql/ownership.sql \
+	src/sql/nodes.sql \
+	src/sql/custom_roles.sql \
+	src/sql/review.sql \
+	src/sql/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/

@@ -13,6 +13,7 @@
 
 PG_FUNCTION_INFO_V1(rbac_current_principal);
 PG_FUNCTION_INFO_V1(rbac_set_principal);
+PG_FUNCTION_INFO_V1(rbac_actor);
 
 static char *principal_setting = NULL;
 static int	principal_length = 0;
@@ -114,4 +115,30 @@ rbac_set_principal(PG_FUNCTION_ARGS)
 	if (principal[0] == '\0')
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(principal));
+}
+
+/*
+ * Who an administration function acts for: the current principal, whose
+ * reach it then checks; or, with no principal, the platform operator (NULL),
+ * which only superusers and members of rbac_admin may be.  Administration
+ * functions are SECURITY DEFINER, so the caller is the outer user: the role
+ * the session runs as, not the function's owner.
+ */
+Datum
+rbac_actor(PG_FUNCTION_ARGS)
+{
+	int			len;
+	const char *principal = CurrentPrincipal(&len);
+	Oid			outer = GetOuterUserId();
+	Oid			admin = get_role_oid("rbac_admin", true);
+
+	if (principal != NULL)
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(principal, len));
+	if (superuser_arg(outer) || (OidIsValid(admin) && has_privs_of_role(outer, admin)))
+		PG_RETURN_NULL();
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied: no principal to act for"),
+			 errdetail("Administration acts for the current principal, and none is set."),
+			 errhint("Set the principal first, or call as a member of rbac_admin to act as the platform operator.")));
 }

@@ -1,6 +1,7 @@
 -- The showcase that `make demo` runs.  Each step prints what it shows.
 \pset footer off
 \pset null '(null)'
+\set SHOW_CONTEXT never
 SET search_path = rbac, public;
 
 \echo
@@ -133,3 +134,53 @@ SELECT 'dave' AS who, string_agg(title, ', ' ORDER BY id) AS "documents visible 
 RESET ROLE;
 SELECT rbac.set_principal(NULL, false);
 \o
+
+\echo
+\echo '== 12. Governance: people administer the workspace as themselves'
+\echo '   olive (Owner) invites alice as Admin; alice invites frank as a Member.'
+\o /dev/null
+SELECT rbac.set_principal('olive', false);
+SELECT rbac.add_member('acme', 'alice', 'admin');
+SELECT rbac.set_principal('alice', false);
+SELECT rbac.add_member('acme', 'frank');
+\o
+SELECT principal, roles, resource_roles, scope_count FROM rbac.members_of('acme');
+
+\echo
+\echo '== 13. Refused: a Member cannot invite, and an Admin cannot touch the Owner'
+\echo '   (no rule names the Owner: olive holds tenant.delete, which alice does not)'
+\set ON_ERROR_STOP off
+\o /dev/null
+SELECT rbac.set_principal('frank', false);
+\o
+SELECT rbac.add_member('acme', 'mallory');
+\o /dev/null
+SELECT rbac.set_principal('alice', false);
+\o
+SELECT rbac.set_role('acme', 'olive', 'member');
+\set ON_ERROR_STOP on
+
+\echo
+\echo '== 14. Ownership moves only by transfer; the previous Owner stays as Admin'
+\o /dev/null
+SELECT rbac.set_principal('olive', false);
+SELECT rbac.transfer_ownership('acme', 'alice');
+\o
+SELECT rbac.owners_of('acme') AS "owners of acme now";
+
+\echo
+\echo '== 15. The audit trail: one append-only row per change'
+\o /dev/null
+SELECT rbac.set_principal('alice', false);
+\o
+SELECT to_char(at, 'HH24:MI:SS') AS at, coalesce(actor, '(operator)') AS actor, action,
+       target_principal AS target, role_key AS role
+FROM rbac.audit_events('acme');
+\o /dev/null
+SELECT rbac.set_principal(NULL, false);
+\o
+
+\echo
+\echo '== 16. Roles as boxes in boxes, drawn from the data as Mermaid'
+SELECT rbac.role_graph() AS role_graph \gset
+\echo :role_graph

@@ -7,6 +7,9 @@ MODULE_big = rbac
 OBJS = \
 	src/cache.o \
 	src/check.o \
+	src/identity.o \
+	src/json_flat.o \
+	src/jwt.o \
 	src/principal.o \
 	src/rbac.o \
 	src/scope.o \
@@ -35,6 +38,7 @@ SQL_PARTS = \
 	src/sql/nodes.sql \
 	src/sql/custom_roles.sql \
 	src/sql/review.sql \
+	src/sql/identity.sql \
 	src/sql/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
@@ -46,6 +50,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lcrypto
 
 # Before `make demo` or `make test` has installed the server headers there
 # is no PGXS; those targets install them and then build in a fresh make.

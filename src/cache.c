@@ -47,6 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "cache.h"
 
@@ -65,7 +66,11 @@ typedef struct ReachEntry
 	uint32		hash;
 	char		status;			/* used by simplehash */
 	bool		transient;		/* valid only under the snapshot it was read with */
-	WorkspaceReach workspace;	/* for workspace keys */
+	/*
+	 * Allocated apart from the entry: simplehash moves entries when it
+	 * grows, and callers keep these pointers until the next flush.
+	 */
+	WorkspaceReach *workspace;	/* for workspace keys */
 	Scopeset   *organization;	/* for organization keys */
 } ReachEntry;
 
@@ -114,6 +119,7 @@ static Oid	model_owner = InvalidOid;
 static uint64 statement_serial = 0;
 static uint64 seen_serial = 0;
 static SnapshotTag seen_snapshot;
+static uint64 statement_stamp = 0;
 
 static uint64 stat_hits = 0;
 static uint64 stat_misses = 0;
@@ -122,6 +128,11 @@ static uint64 stat_invalidations = 0;
 static SPIPlanPtr catalog_plan = NULL;
 static SPIPlanPtr workspace_plan = NULL;
 static SPIPlanPtr organization_plan = NULL;
+static SPIPlanPtr api_key_plan = NULL;
+
+/* The API key last looked up; most sessions use one. */
+static int64 api_key_id = 0;
+static ApiKeyInfo *api_key_info = NULL;
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
@@ -189,6 +200,12 @@ CacheInit(void)
 }
 
 uint64
+CacheStatementStamp(void)
+{
+	return statement_stamp;
+}
+
+uint64
 CacheGeneration(void)
 {
 	return generation;
@@ -201,6 +218,7 @@ Flush(void)
 		MemoryContextReset(cache_context);
 	entries = NULL;
 	catalog_active = catalog_retired = NULL;
+	api_key_info = NULL;
 	ntransient = 0;
 	flush_pending = false;
 	generation++;
@@ -254,6 +272,7 @@ CacheBeginCheck(void)
 			flush_pending = true;
 		seen_serial = statement_serial;
 		seen_snapshot = tag;
+		statement_stamp++;
 		AcceptInvalidationMessages();
 	}
 	if (unlikely(!cache_enabled))
@@ -327,6 +346,13 @@ ResolveModel(void)
 	ReleaseSysCache(tup);
 }
 
+Oid
+CacheModelOwner(void)
+{
+	ResolveModel();
+	return model_owner;
+}
+
 static SPIPlanPtr
 PreparePlan(const char *sql, int nargs)
 {
@@ -368,6 +394,17 @@ PreparePlans(void)
 			"WHERE g.principal OPERATOR(pg_catalog.=) $1 "
 			"AND g.organization_id OPERATOR(pg_catalog.=) $2 "
 			"AND g.role_kind OPERATOR(pg_catalog.=) 'organization'", 2);
+	if (api_key_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		api_key_plan = SPI_prepare(
+			"SELECT k.workspace_id, k.restriction, k.expires_at, k.revoked_at IS NULL "
+			"FROM rbac.api_keys AS k WHERE k.id OPERATOR(pg_catalog.=) $1", 1, types);
+		if (api_key_plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(api_key_plan);
+	}
 }
 
 /*
@@ -526,9 +563,7 @@ InsertEntry(ReachKey key)
 	entry = reach_insert(entries, key, &found);
 	MemoryContextSwitchTo(old);
 	entry->transient = false;
-	entry->workspace.scopes = NULL;
-	entry->workspace.nresources = 0;
-	entry->workspace.resources = NULL;
+	entry->workspace = NULL;
 	entry->organization = NULL;
 	return entry;
 }
@@ -595,17 +630,18 @@ CacheWorkspaceReach(const char *principal, int plen, const char *workspace, int 
 	Datum		args[2];
 
 	if (entry != NULL)
-		return &entry->workspace;
+		return entry->workspace;
 
 	BeginRead();
 	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
 	args[1] = PointerGetDatum(cstring_to_text_with_len(workspace, wlen));
 	RunQuery(workspace_plan, args);
 	entry = InsertEntry(key);
-	BuildWorkspaceReach(&entry->workspace, CacheContext());
+	entry->workspace = MemoryContextAlloc(CacheContext(), sizeof(WorkspaceReach));
+	BuildWorkspaceReach(entry->workspace, CacheContext());
 	SPI_finish();
 	SettleFreshness(entry);
-	return &entry->workspace;
+	return entry->workspace;
 }
 
 const Scopeset *
@@ -632,6 +668,45 @@ CacheOrganizationReach(const char *principal, int plen, const char *organization
 	SPI_finish();
 	SettleFreshness(entry);
 	return entry->organization;
+}
+
+const ApiKeyInfo *
+CacheApiKey(int64 id)
+{
+	Datum		args[1];
+	ApiKeyInfo *info;
+	bool		isnull;
+
+	FlushIfPending();
+	if (api_key_info != NULL && api_key_id == id)
+		return api_key_info;
+	BeginRead();
+	args[0] = Int64GetDatum(id);
+	RunQuery(api_key_plan, args);
+	FlushIfPending();
+	info = MemoryContextAllocZero(CacheContext(), sizeof(ApiKeyInfo));
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		rnull;
+		bool		enull;
+		Datum		restriction = SPI_getbinval(tuple, desc, 2, &rnull);
+		Datum		expires = SPI_getbinval(tuple, desc, 3, &enull);
+
+		info->exists = true;
+		info->workspace = MemoryContextStrdup(CacheContext(),
+											  TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull)));
+		info->restriction = rnull ? NULL : CopyScopeset(restriction, CacheContext());
+		info->expires_at = enull ? DT_NOEND : DatumGetTimestampTz(expires);
+		info->revoked = !DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
+	}
+	SPI_finish();
+	if (!SnapshotIsFresh(CurrentSnapshot()))
+		ntransient++;
+	api_key_id = id;
+	api_key_info = info;
+	return info;
 }
 
 const Scopeset *

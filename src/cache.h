@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "scopeset.h"
 
 /* The reach a resource grant adds on one resource. */
@@ -33,6 +34,16 @@ typedef struct WorkspaceReach
 	ResourceReach *resources;	/* sorted by (type, id) */
 } WorkspaceReach;
 
+/* An API key, as the checks need it. */
+typedef struct ApiKeyInfo
+{
+	bool		exists;
+	bool		revoked;
+	char	   *workspace;		/* the one workspace the key reaches */
+	Scopeset   *restriction;	/* NULL: the creator's full reach there */
+	TimestampTz expires_at;		/* DT_NOEND when it never expires */
+} ApiKeyInfo;
+
 /* What the catalog says about a scope name. */
 typedef enum CatalogStatus
 {
@@ -43,11 +54,17 @@ typedef enum CatalogStatus
 
 extern void CacheInit(void);
 
+/* The owner of the rbac tables, whose privileges reads of them use. */
+extern Oid	CacheModelOwner(void);
+
 /*
  * Call before a check: at a new statement or snapshot it takes in pending
  * invalidations, so every answer reflects what this snapshot may see.
  */
 extern void CacheBeginCheck(void);
+
+/* Changes at every statement or snapshot CacheBeginCheck() sees begin. */
+extern uint64 CacheStatementStamp(void);
 
 /* Changes whenever cached data is dropped, so memos can tell. */
 extern uint64 CacheGeneration(void);
@@ -62,6 +79,9 @@ extern const WorkspaceReach *CacheWorkspaceReach(const char *principal, int plen
 												 const char *workspace, int wlen);
 extern const Scopeset *CacheOrganizationReach(const char *principal, int plen,
 											  const char *organization, int olen);
+
+/* The API key with this id; exists is false when there is none. */
+extern const ApiKeyInfo *CacheApiKey(int64 id);
 
 /* The reach a resource grant adds on (type, id), or NULL for none. */
 extern const Scopeset *ResourceReachOf(const WorkspaceReach *reach,

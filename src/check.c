@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/builtins.h"
@@ -53,12 +54,36 @@ typedef struct NodeAnswer
 	const WorkspaceReach *resources;	/* set when a resource grant there gives it */
 } NodeAnswer;
 
+/* Short keys compare inline, eight bytes at a time. */
+static inline bool
+BytesEqual(const char *a, const char *b, uint32 len)
+{
+	uint32		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64		x;
+		uint64		y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	for (; i < len; i++)
+	{
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
 #define SH_PREFIX		answers
 #define SH_ELEMENT_TYPE NodeAnswer
 #define SH_KEY_TYPE		NodeKey
 #define SH_KEY			key
 #define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && BytesEqual((a).data, (b).data, (a).len))
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE		static inline
@@ -91,10 +116,20 @@ typedef struct CheckMemo
 	uint64		generation;
 	uint64		principal_generation;
 	NodeAnswer *last;
+
+	/*
+	 * What the principal context says of this scope, whatever the node: a
+	 * token, a narrowing or an API key restriction may rule it out, and an
+	 * authoritative token decides it alone.  An API key reaches one
+	 * workspace.
+	 */
+	bool		allowed;
+	bool		authoritative;
+	char	   *key_workspace;
 } CheckMemo;
 
 /* Looks up a principal's reach on a node, given as text. */
-typedef bool (*ReachFunction) (const char *principal, int plen, const ScopeRef *q,
+typedef bool (*ReachFunction) (const CheckMemo *memo, const char *principal, int plen,
 							   const char *node, int nlen,
 							   const WorkspaceReach **resources);
 
@@ -187,7 +222,7 @@ ValidateScope(CheckMemo *memo, text *scope)
 	int			len = VARSIZE_ANY_EXHDR(scope);
 
 	if (memo->scope_generation == CacheGeneration() && memo->scopelen == len &&
-		memcmp(memo->scope, name, len) == 0)
+		BytesEqual(memo->scope, name, len))
 		return;
 	if (memo->scope)
 		pfree(memo->scope);
@@ -212,9 +247,42 @@ ValidateScope(CheckMemo *memo, text *scope)
 	memo->answers = NULL;		/* answers were for another scope */
 }
 
+/*
+ * What the context allows for this scope before any grant is read: each of
+ * token scopes, narrowing and key restriction must cover it, and a revoked
+ * or expired key allows nothing.
+ */
+static void
+SettleContext(CheckMemo *memo, const PrincipalContext *ctx)
+{
+	const ScopeRef *q = &memo->q;
+
+	memo->allowed = ctx->narrowing == NULL || ScopesetCovers(ctx->narrowing, q);
+	memo->authoritative = false;
+	memo->key_workspace = NULL;
+	if (ctx->kind == CREDENTIAL_TOKEN)
+	{
+		memo->authoritative = ctx->authoritative;
+		if (ctx->token_scopes != NULL)
+			memo->allowed &= ScopesetCovers(ctx->token_scopes, q);
+		else if (ctx->authoritative)
+			memo->allowed = false;
+	}
+	if (ctx->kind == CREDENTIAL_API_KEY)
+	{
+		const ApiKeyInfo *key = CacheApiKey(ctx->api_key);
+
+		memo->allowed &= key->exists && !key->revoked &&
+			key->expires_at > GetCurrentStatementStartTimestamp() &&
+			(key->restriction == NULL || ScopesetCovers(key->restriction, q));
+		if (key->exists)
+			memo->key_workspace = MemoryContextStrdup(memo->answers_cxt, key->workspace);
+	}
+}
+
 /* Forget every answer once what they were computed from has changed. */
 static void
-SettleAnswers(CheckMemo *memo)
+SettleAnswers(CheckMemo *memo, const PrincipalContext *ctx)
 {
 	if (memo->answers != NULL && memo->generation == CacheGeneration() &&
 		memo->principal_generation == PrincipalGeneration() &&
@@ -225,9 +293,11 @@ SettleAnswers(CheckMemo *memo)
 												  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(memo->answers_cxt);
 	memo->answers = answers_create(memo->answers_cxt, 256, NULL);
+	memo->last = NULL;
+	/* Read the context first: looking up a key may drop the cache. */
+	SettleContext(memo, ctx);
 	memo->generation = CacheGeneration();
 	memo->principal_generation = PrincipalGeneration();
-	memo->last = NULL;
 }
 
 /* Does any resource grant in the workspace give q? */
@@ -243,22 +313,30 @@ AnyResourceGives(const WorkspaceReach *reach, const ScopeRef *q)
 }
 
 static bool
-WorkspaceReachFor(const char *principal, int plen, const ScopeRef *q,
+WorkspaceReachFor(const CheckMemo *memo, const char *principal, int plen,
 				  const char *workspace, int wlen, const WorkspaceReach **resources)
 {
-	const WorkspaceReach *reach = CacheWorkspaceReach(principal, plen, workspace, wlen);
+	const WorkspaceReach *reach;
 
-	*resources = AnyResourceGives(reach, q) ? reach : NULL;
-	return ScopesetCovers(reach->scopes, q);
+	*resources = NULL;
+	if (memo->key_workspace != NULL && strcmp(memo->key_workspace, workspace) != 0)
+		return false;
+	reach = CacheWorkspaceReach(principal, plen, workspace, wlen);
+	*resources = AnyResourceGives(reach, &memo->q) ? reach : NULL;
+	return ScopesetCovers(reach->scopes, &memo->q);
 }
 
+/* An API key reaches one workspace and no organization. */
 static bool
-OrganizationReachFor(const char *principal, int plen, const ScopeRef *q,
+OrganizationReachFor(const CheckMemo *memo, const char *principal, int plen,
 					 const char *organization, int olen, const WorkspaceReach **resources)
 {
 	*resources = NULL;
-	return ScopesetCovers(CacheOrganizationReach(principal, plen, organization, olen), q);
+	if (memo->key_workspace != NULL)
+		return false;
+	return ScopesetCovers(CacheOrganizationReach(principal, plen, organization, olen), &memo->q);
 }
+
 
 /*
  * What the principal holds on a node, from the memo or computed and then
@@ -266,7 +344,7 @@ OrganizationReachFor(const char *principal, int plen, const ScopeRef *q,
  * stays put until the generation changes and SettleAnswers() forgets it.
  */
 static const NodeAnswer *
-AnswerFor(CheckMemo *memo, const char *principal, int plen, const IdArg *node,
+AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
 		  ReachFunction reach)
 {
 	NodeKey		key = {node->bytes, (uint32) node->len};
@@ -276,18 +354,17 @@ AnswerFor(CheckMemo *memo, const char *principal, int plen, const IdArg *node,
 	char	   *text;
 	bool		found;
 
-	SettleAnswers(memo);
 	if (memo->last != NULL && memo->last->key.len == key.len &&
-		memcmp(memo->last->key.data, key.data, key.len) == 0)
+		BytesEqual(memo->last->key.data, key.data, key.len))
 		return memo->last;
 	answer = answers_lookup(memo->answers, key);
 	if (answer != NULL)
 		return memo->last = answer;
 
 	text = IdText(node, &nlen);
-	computed.holds = reach(principal, plen, &memo->q, text, nlen, &computed.resources);
+	computed.holds = reach(memo, ctx->principal, ctx->len, text, nlen, &computed.resources);
 	/* Reading the cache may have dropped it; then the answer is for now only. */
-	SettleAnswers(memo);
+	SettleAnswers(memo, ctx);
 	key.data = memcpy(MemoryContextAlloc(memo->answers_cxt, key.len), key.data, key.len);
 	answer = answers_insert(memo->answers, key, &found);
 	answer->holds = computed.holds;
@@ -312,14 +389,17 @@ ResourceGives(const WorkspaceReach *reach, const ScopeRef *q, const IdArg *type,
  * and say whether the answer is a plain "no" (no principal, a retired scope).
  */
 static bool
-BeginCheck(FunctionCallInfo fcinfo, CheckMemo *memo, const char **principal, int *plen)
+BeginCheck(FunctionCallInfo fcinfo, CheckMemo *memo, const PrincipalContext **ctx)
 {
 	if (PG_ARGISNULL(0))
 		ReportNullScope();
 	CacheBeginCheck();
 	ValidateScope(memo, PG_GETARG_TEXT_PP(0));
-	*principal = CurrentPrincipal(plen);
-	return *principal != NULL && memo->status == CATALOG_ACTIVE;
+	*ctx = CurrentContext();
+	if ((*ctx)->principal == NULL || memo->status != CATALOG_ACTIVE)
+		return false;
+	SettleAnswers(memo, *ctx);
+	return memo->allowed;
 }
 
 /*
@@ -330,19 +410,18 @@ Datum
 rbac_has_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
-	const char *principal;
-	int			plen;
+	const PrincipalContext *ctx;
 	IdArg		ws;
 	const NodeAnswer *answer;
 	IdArg		type;
 	IdArg		id;
 
-	if (!BeginCheck(fcinfo, memo, &principal, &plen))
+	if (!BeginCheck(fcinfo, memo, &ctx) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
-	if (PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
+	if (memo->authoritative)
+		PG_RETURN_BOOL(true);
 	ws = GetIdArg(fcinfo, memo, 1);
-	answer = AnswerFor(memo, principal, plen, &ws, WorkspaceReachFor);
+	answer = AnswerFor(memo, ctx, &ws, WorkspaceReachFor);
 	if (answer->holds)
 		PG_RETURN_BOOL(true);
 	if (PG_NARGS() == 2 || answer->resources == NULL || PG_ARGISNULL(2) || PG_ARGISNULL(3))
@@ -356,14 +435,15 @@ Datum
 rbac_has_org_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
-	const char *principal;
-	int			plen;
+	const PrincipalContext *ctx;
 	IdArg		org;
 
-	if (!BeginCheck(fcinfo, memo, &principal, &plen) || PG_ARGISNULL(1))
+	if (!BeginCheck(fcinfo, memo, &ctx) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
+	if (memo->authoritative)
+		PG_RETURN_BOOL(true);
 	org = GetIdArg(fcinfo, memo, 1);
-	PG_RETURN_BOOL(AnswerFor(memo, principal, plen, &org, OrganizationReachFor)->holds);
+	PG_RETURN_BOOL(AnswerFor(memo, ctx, &org, OrganizationReachFor)->holds);
 }
 
 /* The principal argument of an administrative check, after the access rule. */

@@ -9,6 +9,7 @@
 #include "utils/guc.h"
 
 #include "cache.h"
+#include "jwt.h"
 #include "principal.h"
 
 PG_MODULE_MAGIC;
@@ -21,6 +22,7 @@ void
 _PG_init(void)
 {
 	PrincipalDefineSettings();
+	JwtDefineSettings();
 	CacheInit();
 	MarkGUCPrefixReserved("rbac");
 }

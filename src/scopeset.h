@@ -137,6 +137,8 @@ ScopesetPrefetch(const Scopeset *s)
 }
 
 /* scopeset.c */
+extern Datum scopeset_in(PG_FUNCTION_ARGS);
+extern Datum scopeset_out(PG_FUNCTION_ARGS);
 extern Scopeset *ScopesetBuild(const ScopeRef *refs, int n);
 extern pg_attribute_noreturn() void ScopesetTooLarge(int n, Size namebytes);
 extern Scopeset *ScopesetFromRefs(ScopeRef *refs, int n);

@@ -31,7 +31,8 @@ CREATE FUNCTION rbac.require_scope(actor text, scope text, workspace text, actio
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF actor IS NOT NULL AND NOT rbac.principal_has_scope(actor, scope, workspace) THEN
+	-- The actor is the current principal, bounded by its token, key and narrowing.
+	IF actor IS NOT NULL AND NOT rbac.has_scope(scope, workspace) THEN
 		RAISE EXCEPTION USING ERRCODE = '42501',
 			MESSAGE = format('permission denied to %s', action),
 			DETAIL = format('Principal "%s" lacks the scope %s in workspace "%s".', actor, scope, workspace),
@@ -63,8 +64,7 @@ CREATE FUNCTION rbac.require_org_scope(actor text, scope text, organization text
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF actor IS NOT NULL
-	   AND NOT rbac.organization_scopes(actor, organization, 'organization') OPERATOR(rbac.?) scope THEN
+	IF actor IS NOT NULL AND NOT rbac.has_org_scope(scope, organization) THEN
 		RAISE EXCEPTION USING ERRCODE = '42501',
 			MESSAGE = format('permission denied to %s', action),
 			DETAIL = format('Principal "%s" lacks the scope %s in organization "%s".', actor, scope, organization),

@@ -157,13 +157,13 @@ BEGIN
 				HINT = 'Pass belongs_to_organization instead.';
 		END IF;
 		PERFORM rbac.require_scope(actor, 'roles.manage', workspace, action);
-		RETURN rbac.reach_of(actor, workspace);
+		RETURN rbac.actor_reach(workspace);
 	END IF;
 	IF organization IS NOT NULL THEN
 		PERFORM rbac.organization_or_error(organization);
 		PERFORM rbac.require_org_scope(actor, 'org.roles.manage', organization, action);
 		RETURN CASE WHEN actor IS NULL THEN NULL
-			ELSE rbac.organization_scopes(actor, organization,
+			ELSE rbac.actor_organization_reach(organization,
 				CASE kind WHEN 'organization' THEN 'organization' ELSE 'workspace' END) END;
 	END IF;
 	PERFORM rbac.require_operator(actor, action || ' for the whole database');

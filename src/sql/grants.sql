@@ -124,7 +124,7 @@ BEGIN
 	END IF;
 	PERFORM rbac.require_scope(actor, 'members.manage', workspace, format('grant role "%s"', r.key));
 	PERFORM rbac.require_within(actor, r.scopes,
-		rbac.reach_of(actor, workspace, resource_type, resource_id), node,
+		rbac.actor_reach(workspace, resource_type, resource_id), node,
 		format('grant role "%s"', r.key));
 	INSERT INTO rbac.grants (principal, role_id, role_kind, workspace_id, resource_type, resource_id)
 	VALUES (principal, r.id, r.kind, workspace, resource_type, resource_id)
@@ -160,7 +160,7 @@ BEGIN
 	PERFORM rbac.require_scope(actor, 'members.manage', workspace, format('revoke role "%s"', r.key));
 	PERFORM rbac.require_within(actor, r.scopes
 			OPERATOR(rbac.|) rbac.reach_of(principal, workspace, resource_type, resource_id),
-		rbac.reach_of(actor, workspace, resource_type, resource_id), node,
+		rbac.actor_reach(workspace, resource_type, resource_id), node,
 		format('revoke role "%s" from "%s"', r.key, principal));
 	DELETE FROM rbac.grants AS g
 	WHERE g.principal = revoke.principal AND g.role_id = r.id AND g.workspace_id = workspace
@@ -242,7 +242,7 @@ BEGIN
 	IF r.kind <> 'workspace' THEN
 		PERFORM rbac.kind_error(r, 'a workspace');
 	END IF;
-	PERFORM rbac.require_within(actor, r.scopes, rbac.reach_of(actor, workspace),
+	PERFORM rbac.require_within(actor, r.scopes, rbac.actor_reach(workspace),
 		format('workspace "%s"', workspace), format('invite "%s" as "%s"', principal, r.key));
 	INSERT INTO rbac.grants (principal, role_id, role_kind, workspace_id)
 	VALUES (principal, r.id, r.kind, workspace)
@@ -271,7 +271,7 @@ BEGIN
 		PERFORM rbac.kind_error(r, 'a workspace');
 	END IF;
 	PERFORM rbac.require_within(actor, r.scopes OPERATOR(rbac.|) rbac.reach_of(principal, workspace),
-		rbac.reach_of(actor, workspace), format('workspace "%s"', workspace),
+		rbac.actor_reach(workspace), format('workspace "%s"', workspace),
 		format('change the role of "%s" to "%s"', principal, r.key));
 	PERFORM rbac.lock_ownership(workspace);
 	before := rbac.member_roles(workspace, principal);
@@ -367,14 +367,14 @@ DECLARE
 BEGIN
 	PERFORM rbac.workspace_or_error(workspace);
 	PERFORM rbac.require_scope(actor, 'members.remove', workspace, format('remove "%s"', principal));
-	PERFORM rbac.require_within(actor, rbac.reach_of(principal, workspace), rbac.reach_of(actor, workspace),
+	PERFORM rbac.require_within(actor, rbac.reach_of(principal, workspace), rbac.actor_reach(workspace),
 		format('workspace "%s"', workspace), format('remove "%s"', principal));
 	FOR r IN SELECT DISTINCT g.resource_type, g.resource_id FROM rbac.grants AS g
 	         WHERE g.workspace_id = remove_member.workspace AND g.principal = remove_member.principal
 	           AND g.resource_type IS NOT NULL
 	LOOP
 		PERFORM rbac.require_within(actor, rbac.reach_of(principal, workspace, r.resource_type, r.resource_id),
-			rbac.reach_of(actor, workspace, r.resource_type, r.resource_id),
+			rbac.actor_reach(workspace, r.resource_type, r.resource_id),
 			format('%s "%s" of workspace "%s"', r.resource_type, r.resource_id, workspace),
 			format('remove "%s"', principal));
 	END LOOP;
@@ -436,7 +436,7 @@ BEGIN
 	END IF;
 	PERFORM rbac.require_org_scope(actor, 'org.members.manage', organization, format('grant role "%s"', r.key));
 	IF actor IS NOT NULL THEN
-		PERFORM rbac.require_within(actor, r.scopes, rbac.organization_scopes(actor, organization, r.kind),
+		PERFORM rbac.require_within(actor, r.scopes, rbac.actor_organization_reach(organization, r.kind),
 			format('organization "%s"', organization), format('grant role "%s"', r.key));
 	END IF;
 	INSERT INTO rbac.grants (principal, role_id, role_kind, organization_id)
@@ -469,7 +469,7 @@ BEGIN
 	IF actor IS NOT NULL THEN
 		PERFORM rbac.require_within(actor,
 			r.scopes OPERATOR(rbac.|) rbac.organization_scopes(principal, organization, r.kind),
-			rbac.organization_scopes(actor, organization, r.kind),
+			rbac.actor_organization_reach(organization, r.kind),
 			format('organization "%s"', organization), format('revoke role "%s" from "%s"', r.key, principal));
 	END IF;
 	DELETE FROM rbac.grants AS g

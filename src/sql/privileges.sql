@@ -31,7 +31,9 @@ DECLARE
 		'is_scope_name',
 		-- checks
 		'current_principal', 'has_scope', 'has_org_scope', 'principal_has_scope',
-		'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script'];
+		'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script',
+		-- identity: verified tokens and keys, and narrowing, are safe for anyone
+		'authenticate_jwt', 'authenticate_api_key', 'narrow', 'current_narrowing'];
 	user_functions text[] := ARRAY[
 		'create_organization', 'delete_organization', 'create_workspace', 'delete_workspace',
 		'grant', 'revoke', 'add_member', 'set_role', 'grant_role', 'revoke_role',
@@ -40,6 +42,7 @@ DECLARE
 		'create_role', 'alter_role', 'drop_role', 'clone_role',
 		'members_of', 'who_has', 'explain', 'role_diff', 'role_graph',
 		'audit_events', 'audit_export', 'actor',
+		'create_api_key', 'revoke_api_key', 'api_keys_of',
 		'register_resource_type', 'create_scope', 'retire_scope'];
 BEGIN
 	FOR f IN
@@ -67,4 +70,6 @@ SELECT pg_catalog.pg_extension_config_dump('rbac.roles_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.grants', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.grants_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('rbac.api_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('rbac.api_keys_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.audit_log_id_seq', '');

@@ -1,0 +1,45 @@
+/*
+ * jwt.h
+ *	  Verifying JSON Web Tokens, and reading token claims.
+ *
+ * Signatures and HMACs are OpenSSL's libcrypto; base64 and JSON are
+ * PostgreSQL's own.  Every refusal is SQLSTATE 28000 with a message naming
+ * the check that failed, raised before anything is set.
+ */
+#ifndef RBAC_JWT_H
+#define RBAC_JWT_H
+
+#include "postgres.h"
+
+#include "scopeset.h"
+
+/* How token scopes combine with the grants in the database. */
+typedef enum TokenScopesMode
+{
+	TOKEN_SCOPES_NARROW,		/* reach = grants ∩ token scopes */
+	TOKEN_SCOPES_AUTHORITATIVE	/* reach = token scopes */
+} TokenScopesMode;
+
+/* What a verified token says about its subject. */
+typedef struct TokenClaims
+{
+	char	   *subject;		/* the "sub" claim */
+	Scopeset   *scopes;			/* the "scopes" or "scope" claim; NULL if absent */
+} TokenClaims;
+
+extern void JwtDefineSettings(void);
+
+/* The rbac.jwt_scopes setting. */
+extern TokenScopesMode JwtScopesMode(void);
+
+/* Verify a compact JWS and its claims; refuses with 28000. */
+extern void JwtVerify(const char *token, size_t len, TokenClaims *claims);
+
+/*
+ * Read sub and scopes from a claims object that someone else verified, such
+ * as PostgREST's request.jwt.claims.  Returns false, and sets nothing, when
+ * the claims are not a JSON object with a string "sub".
+ */
+extern bool ClaimsRead(const char *json, size_t len, TokenClaims *claims);
+
+#endif							/* RBAC_JWT_H */

@@ -10,6 +10,7 @@ OBJS = \
 	src/identity.o \
 	src/json_flat.o \
 	src/jwt.o \
+	src/listing.o \
 	src/principal.o \
 	src/rbac.o \
 	src/scope.o \
@@ -39,6 +40,7 @@ SQL_PARTS = \
 	src/sql/custom_roles.sql \
 	src/sql/review.sql \
 	src/sql/identity.sql \
+	src/sql/listing.sql \
 	src/sql/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -40,6 +40,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -72,6 +73,7 @@ typedef struct ReachEntry
 	 */
 	WorkspaceReach *workspace;	/* for workspace keys */
 	Scopeset   *organization;	/* for organization keys */
+	ArrayType  *ids;			/* for listing keys: sorted text[] */
 } ReachEntry;
 
 #define SH_PREFIX		reach
@@ -129,6 +131,49 @@ static SPIPlanPtr catalog_plan = NULL;
 static SPIPlanPtr workspace_plan = NULL;
 static SPIPlanPtr organization_plan = NULL;
 static SPIPlanPtr api_key_plan = NULL;
+static SPIPlanPtr listing_plans[4] = {NULL, NULL, NULL, NULL};
+
+/*
+ * What the listing plans return, by ListingKind: the workspaces where a
+ * principal holds a scope on the workspace; those where they hold it on the
+ * workspace or on some resource of a type; and the resources of a type in a
+ * workspace where a resource grant gives it.  Scopes are literal, so a union
+ * of roles covers one exactly when some role does.
+ */
+static const char *const listing_sql[4] = {
+	"SELECT DISTINCT x.id FROM ("
+	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
+	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	"  WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id IS NOT NULL"
+	"    AND g.resource_type IS NULL"
+	"  UNION ALL"
+	"  SELECT w.id, r.scopes FROM rbac.grants AS g"
+	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	"  JOIN rbac.workspaces AS w ON w.organization_id OPERATOR(pg_catalog.=) g.organization_id"
+	"  WHERE g.principal OPERATOR(pg_catalog.=) $1"
+	"    AND g.role_kind OPERATOR(pg_catalog.=) 'workspace') AS x"
+	" WHERE x.scopes OPERATOR(rbac.?) $2"
+	" ORDER BY 1",
+	"SELECT DISTINCT x.id FROM ("
+	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
+	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	"  WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id IS NOT NULL"
+	"    AND (g.resource_type IS NULL OR g.resource_type OPERATOR(pg_catalog.=) $4)"
+	"  UNION ALL"
+	"  SELECT w.id, r.scopes FROM rbac.grants AS g"
+	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	"  JOIN rbac.workspaces AS w ON w.organization_id OPERATOR(pg_catalog.=) g.organization_id"
+	"  WHERE g.principal OPERATOR(pg_catalog.=) $1"
+	"    AND g.role_kind OPERATOR(pg_catalog.=) 'workspace') AS x"
+	" WHERE x.scopes OPERATOR(rbac.?) $2"
+	" ORDER BY 1",
+	"SELECT DISTINCT g.resource_id FROM rbac.grants AS g"
+	" JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	" WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id OPERATOR(pg_catalog.=) $3"
+	"   AND g.resource_type OPERATOR(pg_catalog.=) $4 AND r.scopes OPERATOR(rbac.?) $2"
+	" ORDER BY 1",
+	"SELECT w.id FROM rbac.workspaces AS w ORDER BY 1"
+};
 
 /* The API key last looked up; most sessions use one. */
 static int64 api_key_id = 0;
@@ -412,7 +457,7 @@ PreparePlans(void)
  * owner of the model.  An error restores the user at transaction abort.
  */
 static void
-RunQuery(SPIPlanPtr plan, Datum *args)
+RunQueryWithNulls(SPIPlanPtr plan, Datum *args, const char *nulls)
 {
 	Oid			save_userid;
 	int			save_sec;
@@ -420,10 +465,16 @@ RunQuery(SPIPlanPtr plan, Datum *args)
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(model_owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	rc = SPI_execute_plan(plan, args, NULL, true, 0);
+	rc = SPI_execute_plan(plan, args, nulls, true, 0);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+static void
+RunQuery(SPIPlanPtr plan, Datum *args)
+{
+	RunQueryWithNulls(plan, args, NULL);
 }
 
 /* Begin reading: connect SPI and make sure the plans and owner are known. */
@@ -502,6 +553,15 @@ LoadCatalog(void)
 		ntransient++;
 }
 
+const Scopeset *
+CacheRetiredScopes(void)
+{
+	FlushIfPending();
+	if (catalog_active == NULL)
+		LoadCatalog();
+	return catalog_retired;
+}
+
 CatalogStatus
 CacheScopeStatus(const ScopeRef *q)
 {
@@ -565,6 +625,7 @@ InsertEntry(ReachKey key)
 	entry->transient = false;
 	entry->workspace = NULL;
 	entry->organization = NULL;
+	entry->ids = NULL;
 	return entry;
 }
 
@@ -668,6 +729,71 @@ CacheOrganizationReach(const char *principal, int plen, const char *organization
 	SPI_finish();
 	SettleFreshness(entry);
 	return entry->organization;
+}
+
+/* A key of several NUL-terminated parts after a kind byte. */
+static ReachKey
+MakeListingKey(ListingKind kind, const char *principal, int plen, const char *scope,
+			   const char *workspace, const char *type)
+{
+	StringInfoData buf;
+	ReachKey	key;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, (char) ('0' + kind));
+	appendBinaryStringInfo(&buf, principal, plen);
+	appendStringInfoChar(&buf, '\0');
+	appendStringInfoString(&buf, scope);
+	appendStringInfoChar(&buf, '\0');
+	appendStringInfoString(&buf, workspace ? workspace : "");
+	appendStringInfoChar(&buf, '\0');
+	appendStringInfoString(&buf, type ? type : "");
+	key.data = buf.data;
+	key.len = buf.len;
+	return key;
+}
+
+ArrayType *
+CacheListing(ListingKind kind, const char *principal, int plen, const char *scope,
+			 const char *workspace, const char *type)
+{
+	ReachKey	key = MakeListingKey(kind, principal, plen, scope, workspace, type);
+	ReachEntry *entry = FindEntry(key);
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', workspace ? ' ' : 'n', type ? ' ' : 'n'};
+	Datum	   *ids;
+	bool		isnull;
+	MemoryContext old;
+	ArrayType  *array;
+
+	if (entry != NULL)
+		return entry->ids;
+	BeginRead();
+	if (listing_plans[kind] == NULL)
+	{
+		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+
+		listing_plans[kind] = SPI_prepare(listing_sql[kind], 4, types);
+		if (listing_plans[kind] == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(listing_plans[kind]);
+	}
+	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
+	args[1] = CStringGetTextDatum(scope);
+	args[2] = workspace ? CStringGetTextDatum(workspace) : (Datum) 0;
+	args[3] = type ? CStringGetTextDatum(type) : (Datum) 0;
+	RunQueryWithNulls(listing_plans[kind], args, nulls);
+	ids = palloc(sizeof(Datum) * (SPI_processed + 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+	entry = InsertEntry(key);
+	old = MemoryContextSwitchTo(CacheContext());
+	array = construct_array(ids, (int) SPI_processed, TEXTOID, -1, false, TYPALIGN_INT);
+	MemoryContextSwitchTo(old);
+	entry->ids = array;
+	SPI_finish();
+	SettleFreshness(entry);
+	return entry->ids;
 }
 
 const ApiKeyInfo *

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "utils/array.h"
 #include "scopeset.h"
 
 /* The reach a resource grant adds on one resource. */
@@ -71,6 +72,9 @@ extern uint64 CacheGeneration(void);
 
 extern CatalogStatus CacheScopeStatus(const ScopeRef *q);
 
+/* The retired scopes of the catalog. */
+extern const Scopeset *CacheRetiredScopes(void);
+
 /*
  * Reach lookups.  The result lives until the next call into the cache, so
  * use it at once and do not keep the pointer.
@@ -79,6 +83,19 @@ extern const WorkspaceReach *CacheWorkspaceReach(const char *principal, int plen
 												 const char *workspace, int wlen);
 extern const Scopeset *CacheOrganizationReach(const char *principal, int plen,
 											  const char *organization, int olen);
+
+/* What CacheListing() lists; see cache.c. */
+typedef enum ListingKind
+{
+	LIST_WORKSPACES,			/* workspaces where the scope is held on the workspace */
+	LIST_WORKSPACES_VIA,		/* ... or on some resource of a type there */
+	LIST_RESOURCES,				/* resources of a type where a resource grant gives it */
+	LIST_ALL_WORKSPACES			/* every workspace rbac knows */
+} ListingKind;
+
+/* A sorted text[] of ids, cached like reach.  See ListingKind. */
+extern ArrayType *CacheListing(ListingKind kind, const char *principal, int plen,
+							   const char *scope, const char *workspace, const char *type);
 
 /* The API key with this id; exists is false when there is none. */
 extern const ApiKeyInfo *CacheApiKey(int64 id);

@@ -470,7 +470,7 @@ ReachAt(FunctionCallInfo fcinfo, CheckMemo *memo, const char *principal, int wsa
 	const Scopeset *on_resource = NULL;
 
 	reach = CacheWorkspaceReach(principal, (int) strlen(principal), workspace, wlen);
-	if (!PG_ARGISNULL(wsarg + 1) && !PG_ARGISNULL(wsarg + 2))
+	if (PG_NARGS() > wsarg + 2 && !PG_ARGISNULL(wsarg + 1) && !PG_ARGISNULL(wsarg + 2))
 	{
 		IdArg		type = GetIdArg(fcinfo, memo, wsarg + 1);
 		IdArg		id = GetIdArg(fcinfo, memo, wsarg + 2);
@@ -479,25 +479,30 @@ ReachAt(FunctionCallInfo fcinfo, CheckMemo *memo, const char *principal, int wsa
 
 		on_resource = ResourceReachOf(reach, type.bytes, type.len, idtext, idlen);
 	}
-	return on_resource ? ScopesetUnion(reach->scopes, on_resource) : ScopesetCopy(reach->scopes);
+	/* A retired scope is held by no one, even through a custom role. */
+	return ScopesetMinus(on_resource ? ScopesetUnion(reach->scopes, on_resource) : reach->scopes,
+						 CacheRetiredScopes());
 }
 
-/* principal_has_scope(principal, scope, workspace [, resource_type, resource_id]) */
+/*
+ * principal_has_scope(principal, scope, workspace [, resource_type, resource_id]).
+ * The scope is validated first, so a typo is an error whatever else is NULL.
+ * A NULL resource id reaches nothing beyond the workspace, as in has_scope().
+ */
 Datum
 rbac_principal_has_scope(PG_FUNCTION_ARGS)
 {
 	CheckMemo  *memo = GetMemo(fcinfo);
 	char	   *principal;
-	bool		half_resource = PG_ARGISNULL(3) != PG_ARGISNULL(4);
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
-		PG_RETURN_NULL();
 	if (PG_ARGISNULL(1))
 		ReportNullScope();
-	principal = InspectedPrincipal(fcinfo);
 	CacheBeginCheck();
 	ValidateScope(memo, PG_GETARG_TEXT_PP(1));
-	if (memo->status == CATALOG_RETIRED || half_resource)
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	principal = InspectedPrincipal(fcinfo);
+	if (memo->status == CATALOG_RETIRED)
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(ScopesetCovers(ReachAt(fcinfo, memo, principal, 2), &memo->q));
 }

@@ -156,6 +156,7 @@ extern bool ScopesetContains(const Scopeset *a, const Scopeset *b);
 extern bool ScopesetOverlaps(const Scopeset *a, const Scopeset *b);
 extern Scopeset *ScopesetUnion(const Scopeset *a, const Scopeset *b);
 extern Scopeset *ScopesetIntersect(const Scopeset *a, const Scopeset *b);
+extern Scopeset *ScopesetMinus(const Scopeset *a, const Scopeset *b);
 
 /* scopeset_cmp.c */
 extern int	ScopesetCmp(const Scopeset *a, const Scopeset *b);

@@ -463,7 +463,7 @@ ScopesetIntersect(const Scopeset *a, const Scopeset *b)
 }
 
 /* Elements of a that no element of b covers. */
-static Scopeset *
+Scopeset *
 ScopesetMinus(const Scopeset *a, const Scopeset *b)
 {
 	ScopeRef   *refs = ScopesetRefs(a);

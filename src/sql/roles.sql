@@ -94,13 +94,16 @@ BEGIN
 	IF NOT OLD.builtin AND (TG_OP = 'DELETE' OR NOT NEW.builtin) THEN
 		RETURN coalesce(NEW, OLD);
 	END IF;
+	-- Re-deriving changes the scopes to exactly the level-derived value, and
+	-- may touch updated_at only along with them.
 	IF TG_OP = 'UPDATE' AND OLD.builtin AND NEW.builtin
 	   AND (NEW.id, NEW.key, NEW.name, NEW.kind, NEW.levels, NEW.description,
 	        NEW.workspace_id, NEW.organization_id, NEW.created_at)
 	       IS NOT DISTINCT FROM
 	       (OLD.id, OLD.key, OLD.name, OLD.kind, OLD.levels, OLD.description,
 	        OLD.workspace_id, OLD.organization_id, OLD.created_at)
-	   AND NEW.scopes OPERATOR(rbac.=) rbac.level_scopes(NEW.levels, NEW.kind) THEN
+	   AND NEW.scopes OPERATOR(rbac.=) rbac.level_scopes(NEW.levels, NEW.kind)
+	   AND (NEW.updated_at = OLD.updated_at OR NEW.scopes OPERATOR(rbac.<>) OLD.scopes) THEN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION USING ERRCODE = '42501',

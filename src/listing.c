@@ -1,0 +1,273 @@
+/*
+ * listing.c
+ *	  What the current principal can reach, as arrays an index scan can use.
+ *
+ * has_scope() answers one row at a time and cannot use an index.  These
+ * functions answer "which workspaces, which resources" once per statement,
+ * so a policy can say workspace_id = ANY (rbac.accessible_workspaces(...))
+ * and let an index find the candidate rows, with has_scope() still deciding
+ * each one.  Lists agree with has_scope() exactly:
+ *
+ *	 has_scope(s, w)          iff w = ANY (accessible_workspaces(s))
+ *	 has_scope(s, w, t, r)    iff has_scope_everywhere(s, w, t)
+ *	                              or r = ANY (accessible_resources(s, w, t))
+ *
+ * Ids are stored as text; the uuid and bigint variants convert them to the
+ * column's own type, leaving out ids that are not of that type.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "cache.h"
+#include "principal.h"
+#include "scopeset.h"
+
+PG_FUNCTION_INFO_V1(rbac_accessible_workspaces);
+PG_FUNCTION_INFO_V1(rbac_accessible_resources);
+PG_FUNCTION_INFO_V1(rbac_has_scope_everywhere);
+
+/* The context a listing is for, and what it allows of a scope. */
+typedef struct Listing
+{
+	const PrincipalContext *ctx;
+	ScopeRef	q;
+	bool		allowed;		/* token, narrowing and key restriction cover q */
+	const char *key_workspace;	/* an API key reaches only this workspace */
+	char	   *scope;
+} Listing;
+
+/*
+ * Validate the scope and read the context, as has_scope() does: an unknown
+ * scope is an error, no principal or a retired scope lists nothing.
+ */
+static void
+BeginListing(FunctionCallInfo fcinfo, Listing *l)
+{
+	text	   *scope;
+	CatalogStatus status;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("scope must not be null"),
+				 errdetail("A listing needs the name of the scope it asks about."),
+				 errhint("Pass a scope from the catalog, such as 'documents.read'.")));
+	scope = PG_GETARG_TEXT_PP(0);
+	l->scope = text_to_cstring(scope);
+	CacheBeginCheck();
+	ScopeParseOrError(l->scope, strlen(l->scope), &l->q);
+	status = l->q.wild ? CATALOG_UNKNOWN : CacheScopeStatus(&l->q);
+	if (status == CATALOG_UNKNOWN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown scope \"%s\"", l->scope),
+				 errdetail("The scope is not a concrete name in the catalog rbac.scopes."),
+				 errhint("Check the spelling, or add it with rbac.create_scope().")));
+	l->ctx = CurrentContext();
+	l->key_workspace = NULL;
+	l->allowed = l->ctx->principal != NULL && status == CATALOG_ACTIVE &&
+		(l->ctx->narrowing == NULL || ScopesetCovers(l->ctx->narrowing, &l->q));
+	if (l->allowed && l->ctx->kind == CREDENTIAL_TOKEN)
+		l->allowed = l->ctx->token_scopes ? ScopesetCovers(l->ctx->token_scopes, &l->q)
+			: !l->ctx->authoritative;
+	if (l->allowed && l->ctx->kind == CREDENTIAL_API_KEY)
+	{
+		const ApiKeyInfo *key = CacheApiKey(l->ctx->api_key);
+
+		l->allowed = key->exists && !key->revoked &&
+			key->expires_at > GetCurrentStatementStartTimestamp() &&
+			(key->restriction == NULL || ScopesetCovers(key->restriction, &l->q));
+		l->key_workspace = key->workspace;
+	}
+}
+
+static bool
+Authoritative(const Listing *l)
+{
+	return l->ctx->kind == CREDENTIAL_TOKEN && l->ctx->authoritative;
+}
+
+/*
+ * Ids are stored as the checks write them: uuids in uuid_out's lowercase
+ * form, bigints in decimal.  Any other text names no row of such a column.
+ */
+static bool
+IsCanonicalUuid(const char *id)
+{
+	if (strlen(id) != 36)
+		return false;
+	for (int i = 0; i < 36; i++)
+	{
+		bool		dash = (i == 8 || i == 13 || i == 18 || i == 23);
+
+		if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* Keep only the ids an API key may reach, and convert them to the result type. */
+static ArrayType *
+ConvertIds(ArrayType *ids, const char *only, Oid type)
+{
+	Datum	   *elems;
+	int			n;
+	int			kept = 0;
+	Datum	   *out;
+
+	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	out = palloc(sizeof(Datum) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *id = TextDatumGetCString(elems[i]);
+
+		if (only != NULL && strcmp(id, only) != 0)
+			continue;
+		if (type == UUIDOID)
+		{
+			if (IsCanonicalUuid(id))
+				out[kept++] = DirectFunctionCall1(uuid_in, CStringGetDatum(id));
+		}
+		else if (type == INT8OID)
+		{
+			int64		v;
+			char	   *end;
+
+			errno = 0;
+			v = strtoi64(id, &end, 10);
+			if (errno != 0 || *end != '\0' || strcmp(psprintf(INT64_FORMAT, v), id) != 0)
+				continue;
+			out[kept++] = Int64GetDatum(v);
+		}
+		else
+			out[kept++] = elems[i];
+	}
+	if (type == UUIDOID)
+		return construct_array(out, kept, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+	if (type == INT8OID)
+		return construct_array(out, kept, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	return construct_array(out, kept, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+static ArrayType *
+EmptyArray(Oid type)
+{
+	return construct_empty_array(type);
+}
+
+/* The element type of the array a call site returns. */
+static Oid
+ResultElementType(FunctionCallInfo fcinfo)
+{
+	return get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+}
+
+/* A text, uuid or bigint argument as the text the rbac tables store. */
+static char *
+ArgAsIdText(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	Datum		d = PG_GETARG_DATUM(argno);
+
+	if (type == UUIDOID)
+		return DatumGetCString(DirectFunctionCall1(uuid_out, d));
+	if (type == INT8OID)
+		return psprintf(INT64_FORMAT, DatumGetInt64(d));
+	return TextDatumGetCString(d);
+}
+
+/*
+ * accessible_workspaces(scope [, resource_type]): the workspaces where the
+ * principal holds the scope; with a resource type, also those where it is
+ * held only on some resource of that type, the candidates for a policy to
+ * check row by row.  An authoritative token holds its scopes everywhere:
+ * then every workspace rbac knows is listed.
+ */
+Datum
+rbac_accessible_workspaces(PG_FUNCTION_ARGS)
+{
+	Listing		l;
+	Oid			elem = ResultElementType(fcinfo);
+	char	   *type = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;
+	ListingKind kind;
+	ArrayType  *ids;
+
+	BeginListing(fcinfo, &l);
+	if (!l.allowed)
+		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
+	kind = Authoritative(&l) ? LIST_ALL_WORKSPACES : (type ? LIST_WORKSPACES_VIA : LIST_WORKSPACES);
+	ids = CacheListing(kind, l.ctx->principal, l.ctx->len, l.scope, NULL, type);
+	PG_RETURN_ARRAYTYPE_P(ConvertIds(ids, l.key_workspace, elem));
+}
+
+/* Does the principal hold the scope on the workspace itself? */
+static bool
+HoldsOnWorkspace(const Listing *l, const char *workspace)
+{
+	ArrayType  *ids;
+	Datum	   *elems;
+	int			n;
+
+	if (!l->allowed || (l->key_workspace && strcmp(l->key_workspace, workspace) != 0))
+		return false;
+	if (Authoritative(l))
+		return true;
+	ids = CacheListing(LIST_WORKSPACES, l->ctx->principal, l->ctx->len, l->scope, NULL, NULL);
+	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+	{
+		if (strcmp(TextDatumGetCString(elems[i]), workspace) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * accessible_resources(scope, workspace, resource_type): the resources of a
+ * type in a workspace where a resource grant gives the scope.  When a
+ * workspace grant gives it on all of them, has_scope_everywhere() says so
+ * instead of a list of every id.
+ */
+Datum
+rbac_accessible_resources(PG_FUNCTION_ARGS)
+{
+	Listing		l;
+	Oid			elem = ResultElementType(fcinfo);
+	char	   *workspace;
+	ArrayType  *ids;
+
+	BeginListing(fcinfo, &l);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !l.allowed || Authoritative(&l))
+		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
+	workspace = ArgAsIdText(fcinfo, 1);
+	if (l.key_workspace && strcmp(l.key_workspace, workspace) != 0)
+		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
+	ids = CacheListing(LIST_RESOURCES, l.ctx->principal, l.ctx->len, l.scope, workspace,
+					   text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	PG_RETURN_ARRAYTYPE_P(ConvertIds(ids, NULL, elem));
+}
+
+/*
+ * has_scope_everywhere(scope): an authoritative token holds it in every
+ * workspace.  has_scope_everywhere(scope, workspace, resource_type): a
+ * workspace grant gives it on every resource there.
+ */
+Datum
+rbac_has_scope_everywhere(PG_FUNCTION_ARGS)
+{
+	Listing		l;
+
+	BeginListing(fcinfo, &l);
+	if (PG_NARGS() == 1)
+		PG_RETURN_BOOL(l.allowed && Authoritative(&l));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(HoldsOnWorkspace(&l, ArgAsIdText(fcinfo, 1)));
+}

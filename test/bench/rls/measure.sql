@@ -1,0 +1,110 @@
+-- ===================================================================
+-- rls benchmark: timing
+--
+-- Every query is SELECT count(*) over one fully cached table, run as the
+-- application role bench_app (not the owner, no BYPASSRLS), so that the
+-- table's policy applies.  Each repetition runs every query once,
+-- forwards on even repetitions and backwards on odd ones, so that no
+-- policy always runs first.  Repetition 0 is a warm-up: its counts are
+-- checked like the others, but its times are not in the medians.  The timer is clock_timestamp() around EXECUTE inside the
+-- server: no client round trip, no EXPLAIN instrumentation.
+--
+-- The per-row function is timed on the subset at every repetition, and
+-- run once over the full table afterwards, so that its count is checked
+-- against the others' (and its time reported) without a minute per
+-- repetition.
+--
+-- psql variables: reps (recorded repetitions).
+-- ===================================================================
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+-- Load every table and index the queries touch into shared_buffers.
+SELECT pg_prewarm(c.oid)
+FROM pg_class c
+WHERE c.relkind IN ('r', 'i')
+  AND (c.relnamespace = 'public'::regnamespace OR c.relnamespace = 'rbac'::regnamespace) \g /dev/null
+
+-- -------------------------------------------------------------------
+-- The queries.  policy names what is compared; size is full or subset;
+-- expect is the count the query must return (from setup's reference).
+-- "columns" is a reference, not a policy: the unprotected table filtered
+-- on its two id columns, which is what reading them for any per-row
+-- check costs before the check itself.
+-- -------------------------------------------------------------------
+CREATE TABLE query (ord int PRIMARY KEY, policy text, size text, every_rep boolean,
+	expect bigint, sql text);
+INSERT INTO query
+SELECT q.ord, q.policy, q.size, q.every_rep,
+	CASE WHEN q.policy IN ('none', 'columns')
+		THEN CASE q.size WHEN 'full' THEN :rows ELSE :subset_rows END
+		ELSE CASE q.size WHEN 'full' THEN e.full_rows ELSE e.subset_rows END
+	END,
+	q.sql
+FROM expected e, (VALUES
+	(1, 'none', 'full', true, 'SELECT count(*) FROM documents_none'),
+	(2, 'columns', 'full', true,
+		'SELECT count(*) FROM documents_none WHERE workspace_id IS NOT NULL AND project_id IS NOT NULL'),
+	(3, 'exists', 'full', true, 'SELECT count(*) FROM documents_exists'),
+	(4, 'initplan', 'full', true, 'SELECT count(*) FROM documents_initplan'),
+	(5, 'has_scope', 'full', true, 'SELECT count(*) FROM documents_has_scope'),
+	(6, 'none', 'subset', true, 'SELECT count(*) FROM documents_none_subset'),
+	(7, 'function', 'subset', true, 'SELECT count(*) FROM documents_function_subset'),
+	(8, 'has_scope', 'subset', true, 'SELECT count(*) FROM documents_has_scope_subset'),
+	(9, 'function', 'full', false, 'SELECT count(*) FROM documents_function')
+) AS q(ord, policy, size, every_rep, sql);
+
+CREATE TABLE timing (rep int, ord int, ms float8, result bigint);
+GRANT SELECT ON query TO bench_app;
+GRANT INSERT ON timing TO bench_app;
+
+CREATE FUNCTION bench_run(reps int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	q		record;
+	t0		timestamptz;
+	elapsed	float8;
+	res		bigint;
+BEGIN
+	-- The comparison is void unless the policies apply to this role.
+	IF EXISTS (SELECT FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls))
+	   OR EXISTS (SELECT FROM pg_tables WHERE tablename LIKE 'documents%' AND tableowner = current_user)
+	THEN
+		RAISE EXCEPTION 'the benchmark must run as a role that row-level security applies to, not %', current_user;
+	END IF;
+	IF rbac.current_principal() IS DISTINCT FROM current_setting('app.principal', true) THEN
+		RAISE EXCEPTION 'rbac principal % and app.principal % differ',
+			rbac.current_principal(), current_setting('app.principal', true);
+	END IF;
+
+	FOR rep IN 0..reps LOOP
+		FOR q IN
+			SELECT ord, sql FROM query
+			WHERE every_rep
+			ORDER BY CASE WHEN rep % 2 = 0 THEN ord ELSE -ord END
+		LOOP
+			t0 := clock_timestamp();
+			EXECUTE q.sql INTO res;
+			elapsed := extract(epoch FROM clock_timestamp() - t0) * 1000;
+			INSERT INTO timing VALUES (rep, q.ord, elapsed, res);
+		END LOOP;
+	END LOOP;
+
+	FOR q IN SELECT ord, sql FROM query WHERE NOT every_rep ORDER BY ord LOOP
+		t0 := clock_timestamp();
+		EXECUTE q.sql INTO res;
+		elapsed := extract(epoch FROM clock_timestamp() - t0) * 1000;
+		INSERT INTO timing VALUES (1, q.ord, elapsed, res);
+	END LOOP;
+END
+$$;
+
+-- The application's session: its own role, and the principal set both
+-- ways, for rbac and for the baselines' app.principal.
+SET ROLE bench_app;
+SELECT rbac.set_principal('alice', false) \g /dev/null
+SET app.principal = 'alice';
+SET max_parallel_workers_per_gather = 0;
+SELECT bench_run(:reps) \g /dev/null
+RESET ROLE;

@@ -103,8 +103,24 @@ typedef struct SnapshotTag
 	int32		subxcnt;
 } SnapshotTag;
 
+/*
+ * Memory: "rbac cache" holds the catalog and API key ("rbac catalog") and
+ * two generations of reach entries.  New entries go to the young one; when
+ * it holds half of rbac.cache_entries, the old one is dropped whole and the
+ * young one becomes old.  So memory stays bounded, a hot entry is read again
+ * at most once per turn, and eviction frees everything at once.
+ */
+typedef struct Generation
+{
+	MemoryContext cxt;
+	reach_hash *table;
+} Generation;
+
 static MemoryContext cache_context = NULL;
-static reach_hash *entries = NULL;
+static MemoryContext catalog_context = NULL;
+static Generation generations[2];
+static int	young = 0;
+static int	cache_entries = 10000;
 static Scopeset *catalog_active = NULL;
 static Scopeset *catalog_retired = NULL;
 static int	ntransient = 0;
@@ -126,6 +142,7 @@ static uint64 statement_stamp = 0;
 static uint64 stat_hits = 0;
 static uint64 stat_misses = 0;
 static uint64 stat_invalidations = 0;
+static uint64 stat_evictions = 0;
 
 static SPIPlanPtr catalog_plan = NULL;
 static SPIPlanPtr workspace_plan = NULL;
@@ -230,6 +247,11 @@ ExecutorStartHook(QueryDesc *queryDesc, int eflags)
 void
 CacheInit(void)
 {
+	DefineCustomIntVariable("rbac.cache_entries",
+							"The most (principal, node) reach entries a backend caches.",
+							"When full, the older half is dropped.",
+							&cache_entries, 10000, 16, 10000000, PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	DefineCustomBoolVariable("rbac.cache",
 							 "Caches each principal's reach between checks.",
 							 "With off, every check reads the rbac tables; the answers are the same.",
@@ -260,8 +282,14 @@ static void
 Flush(void)
 {
 	if (cache_context != NULL)
-		MemoryContextReset(cache_context);
-	entries = NULL;
+	{
+		MemoryContextReset(catalog_context);
+		for (int g = 0; g < 2; g++)
+		{
+			MemoryContextReset(generations[g].cxt);
+			generations[g].table = NULL;
+		}
+	}
 	catalog_active = catalog_retired = NULL;
 	api_key_info = NULL;
 	ntransient = 0;
@@ -487,13 +515,37 @@ BeginRead(void)
 	PreparePlans();
 }
 
+static void
+CreateContexts(void)
+{
+	cache_context = AllocSetContextCreate(CacheMemoryContext, "rbac cache",
+										  ALLOCSET_DEFAULT_SIZES);
+	catalog_context = AllocSetContextCreate(cache_context, "rbac catalog",
+											ALLOCSET_SMALL_SIZES);
+	for (int g = 0; g < 2; g++)
+	{
+		generations[g].cxt = AllocSetContextCreate(cache_context, "rbac reach",
+												   ALLOCSET_DEFAULT_SIZES);
+		generations[g].table = NULL;
+	}
+}
+
+/* Where the catalog and API keys live: dropped only by a flush. */
+static MemoryContext
+CatalogContext(void)
+{
+	if (cache_context == NULL)
+		CreateContexts();
+	return catalog_context;
+}
+
+/* Where new reach entries live. */
 static MemoryContext
 CacheContext(void)
 {
 	if (cache_context == NULL)
-		cache_context = AllocSetContextCreate(CacheMemoryContext, "rbac reach cache",
-											  ALLOCSET_DEFAULT_SIZES);
-	return cache_context;
+		CreateContexts();
+	return generations[young].cxt;
 }
 
 static Scopeset *
@@ -543,7 +595,7 @@ LoadCatalog(void)
 		else
 			active[nactive++] = ref;
 	}
-	old = MemoryContextSwitchTo(CacheContext());
+	old = MemoryContextSwitchTo(CatalogContext());
 	catalog_active = ScopesetFromRefs(active, nactive);
 	catalog_retired = ScopesetFromRefs(retired, nretired);
 	MemoryContextSwitchTo(old);
@@ -593,15 +645,46 @@ MakeKey(char kind, const char *principal, int plen, const char *node, int nlen)
 static ReachEntry *
 FindEntry(ReachKey key)
 {
-	ReachEntry *entry;
+	ReachEntry *entry = NULL;
 
 	FlushIfPending();
-	entry = entries ? reach_lookup(entries, key) : NULL;
+	for (int i = 0; i < 2 && entry == NULL; i++)
+	{
+		reach_hash *table = generations[(young + i) % 2].table;
+
+		entry = table ? reach_lookup(table, key) : NULL;
+	}
 	if (entry != NULL)
 		stat_hits++;
 	else
 		stat_misses++;
 	return entry;
+}
+
+static int
+CacheEntryCount(void)
+{
+	int			n = 0;
+
+	for (int g = 0; g < 2; g++)
+		n += generations[g].table ? (int) generations[g].table->members : 0;
+	return n;
+}
+
+/*
+ * The young generation is full: drop the old one whole and start anew.
+ * Memos may point into the dropped entries, so the generation changes.
+ */
+static void
+TurnGenerations(void)
+{
+	int			old = 1 - young;
+
+	MemoryContextReset(generations[old].cxt);
+	generations[old].table = NULL;
+	young = old;
+	generation++;
+	stat_evictions++;
 }
 
 /*
@@ -616,11 +699,14 @@ InsertEntry(ReachKey key)
 	bool		found;
 
 	FlushIfPending();
-	if (entries == NULL)
-		entries = reach_create(CacheContext(), 64, NULL);
+	if (generations[young].table != NULL &&
+		generations[young].table->members >= (uint32) Max(cache_entries / 2, 1))
+		TurnGenerations();
+	if (generations[young].table == NULL)
+		generations[young].table = reach_create(CacheContext(), 64, NULL);
 	old = MemoryContextSwitchTo(CacheContext());
 	key.data = memcpy(palloc(key.len), key.data, key.len);
-	entry = reach_insert(entries, key, &found);
+	entry = reach_insert(generations[young].table, key, &found);
 	MemoryContextSwitchTo(old);
 	entry->transient = false;
 	entry->workspace = NULL;
@@ -810,7 +896,7 @@ CacheApiKey(int64 id)
 	args[0] = Int64GetDatum(id);
 	RunQuery(api_key_plan, args);
 	FlushIfPending();
-	info = MemoryContextAllocZero(CacheContext(), sizeof(ApiKeyInfo));
+	info = MemoryContextAllocZero(CatalogContext(), sizeof(ApiKeyInfo));
 	if (SPI_processed == 1)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];
@@ -821,9 +907,9 @@ CacheApiKey(int64 id)
 		Datum		expires = SPI_getbinval(tuple, desc, 3, &enull);
 
 		info->exists = true;
-		info->workspace = MemoryContextStrdup(CacheContext(),
+		info->workspace = MemoryContextStrdup(CatalogContext(),
 											  TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull)));
-		info->restriction = rnull ? NULL : CopyScopeset(restriction, CacheContext());
+		info->restriction = rnull ? NULL : CopyScopeset(restriction, CatalogContext());
 		info->expires_at = enull ? DT_NOEND : DatumGetTimestampTz(expires);
 		info->revoked = !DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
 	}
@@ -870,17 +956,19 @@ Datum
 rbac_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[5];
-	bool		nulls[5] = {false};
+	Datum		values[7];
+	bool		nulls[7] = {false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	FlushIfPending();
-	values[0] = Int64GetDatum(entries ? (int64) entries->members : 0);
+	values[0] = Int64GetDatum((int64) CacheEntryCount());
 	values[1] = Int64GetDatum((int64) stat_hits);
 	values[2] = Int64GetDatum((int64) stat_misses);
 	values[3] = Int64GetDatum((int64) stat_invalidations);
-	values[4] = Int64GetDatum(cache_context ? (int64) MemoryContextMemAllocated(cache_context, true) : 0);
+	values[4] = Int64GetDatum((int64) stat_evictions);
+	values[5] = Int64GetDatum(cache_context ? (int64) MemoryContextMemAllocated(cache_context, true) : 0);
+	values[6] = Int32GetDatum(cache_entries);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

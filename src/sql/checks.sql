@@ -97,7 +97,8 @@ COMMENT ON FUNCTION rbac.effective_scopes(text, text, text, text) IS
 	'the union of the scopes of every grant that applies to the principal there; for superusers, rbac_admin and the principal itself';
 
 CREATE FUNCTION rbac.cache_stats(OUT entries bigint, OUT hits bigint, OUT misses bigint,
-		OUT invalidations bigint, OUT memory_bytes bigint) RETURNS record
+		OUT invalidations bigint, OUT evictions bigint, OUT memory_bytes bigint,
+		OUT max_entries integer) RETURNS record
 	AS 'MODULE_PATHNAME', 'rbac_cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION rbac.cache_stats() IS
-	'this backend''s rbac cache: entries held, hits, misses, invalidations seen and memory used';
+	'this backend''s rbac cache: entries held, hits, misses, invalidations seen, generations evicted, memory used and the rbac.cache_entries bound';

@@ -184,3 +184,50 @@ SELECT rbac.set_principal(NULL, false);
 \echo '== 16. Roles as boxes in boxes, drawn from the data as Mermaid'
 SELECT rbac.role_graph() AS role_graph \gset
 \echo :role_graph
+
+\echo
+\echo '== 17. A verified token: carol''s request, signed by the identity provider'
+\echo '   Its scopes claim {documents.read, chat.open} narrows what carol''s Member grants allow.'
+SET rbac.jwt_secret = :'secret';
+SET ROLE demo_app;
+BEGIN;
+\o /dev/null
+SELECT rbac.authenticate_jwt(:'token');
+\o
+SELECT rbac.current_principal() AS principal,
+       rbac.has_scope('documents.read', 'acme') AS "documents.read",
+       rbac.has_scope('runs.start', 'acme') AS "runs.start (Member yes, token no)",
+       (SELECT count(*) FROM documents) AS "documents visible";
+COMMIT;
+\set ON_ERROR_STOP off
+SELECT rbac.authenticate_jwt(:'token' || 'x');
+\set ON_ERROR_STOP on
+RESET ROLE;
+
+\echo
+\echo '== 18. An agent acting for carol is carol, narrowed to what the agent may do'
+BEGIN;
+\o /dev/null
+SELECT rbac.set_principal('carol');
+SELECT rbac.narrow('{documents.read,chat.send}');
+\o
+SELECT rbac.current_narrowing() AS narrowing,
+       rbac.has_scope('documents.read', 'acme') AS "documents.read",
+       rbac.has_scope('runs.start', 'acme') AS "runs.start (carol yes, agent no)";
+COMMIT;
+
+\echo
+\echo '== 19. An API key: at most what its creator may do, and only in its workspace'
+\o /dev/null
+SELECT rbac.set_principal('frank', false);
+SELECT rbac.create_api_key('acme', '{documents.read}', 'reporting job') AS api_key \gset
+SELECT rbac.set_principal(NULL, false);
+SELECT rbac.authenticate_api_key(:'api_key', false);
+\o
+SELECT rbac.current_principal() AS "acts for",
+       rbac.has_scope('documents.read', 'acme') AS "documents.read",
+       rbac.has_scope('runs.start', 'acme') AS "runs.start (outside the key)";
+SELECT id, prefix, label, creator, restriction, status FROM rbac.api_keys_of('acme');
+\o /dev/null
+SELECT rbac.set_principal(NULL, false);
+\o

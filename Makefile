@@ -44,7 +44,8 @@ SQL_PARTS = \
 	src/sql/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/
+EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/ \
+	test/fuzz/scopeset_fuzz test/fuzz/work/
 
 REGRESS = io operators btree hash gin casts aggregates errors
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -66,7 +67,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) rbac.control
 	cat $(SQL_PARTS) > $@
 
-.PHONY: deps test-deps demo test bench
+.PHONY: deps test-deps fuzz-deps demo test bench fuzz
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -84,6 +85,20 @@ test: test-deps
 	$(MAKE) all
 	$(SUDO) $(MAKE) install
 	tools/run-tests
+
+fuzz-deps:
+	tools/install-deps fuzz
+
+# libFuzzer over the pure-C parser and canonicaliser, for FUZZ_SECONDS.
+# New inputs go to test/fuzz/work; the committed seed corpus is read only.
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-deps
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc test/fuzz/scopeset_fuzz.c src/scope.c src/scope_literal.c \
+		-o test/fuzz/scopeset_fuzz
+	mkdir -p test/fuzz/work
+	test/fuzz/scopeset_fuzz -max_total_time=$(FUZZ_SECONDS) -dict=test/fuzz/scope.dict \
+		test/fuzz/work test/fuzz/corpus
 
 bench: test-deps
 	$(MAKE) all

@@ -8,10 +8,44 @@
 -- rbac_authenticator sets the principal.  Internal helpers are callable by
 -- no one but the functions that use them.
 
+-- The installing role's default privileges may have granted rights on what
+-- this script created to other roles: take back every grant but the owner's,
+-- then grant exactly what is meant.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind,
+		       c.oid::regclass::text AS object, a.grantee
+		FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+		WHERE c.relnamespace = 'rbac'::regnamespace AND a.grantee <> c.relowner
+		UNION ALL
+		SELECT CASE p.prokind WHEN 'a' THEN 'FUNCTION' ELSE 'ROUTINE' END,
+		       p.oid::regprocedure::text, a.grantee
+		FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+		WHERE p.pronamespace = 'rbac'::regnamespace AND a.grantee <> p.proowner
+		UNION ALL
+		SELECT 'TYPE', t.oid::regtype::text, a.grantee
+		FROM pg_catalog.pg_type AS t, pg_catalog.aclexplode(t.typacl) AS a
+		WHERE t.typnamespace = 'rbac'::regnamespace AND a.grantee <> t.typowner
+		UNION ALL
+		SELECT 'SCHEMA', n.nspname::text, a.grantee
+		FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+		WHERE n.nspname = 'rbac' AND a.grantee <> n.nspowner
+	LOOP
+		EXECUTE format('REVOKE ALL ON %s %s FROM %s', r.kind, r.object,
+		               CASE WHEN r.grantee = 0 THEN 'PUBLIC'
+		                    ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.grantee)) END);
+	END LOOP;
+END;
+$$;
+
 REVOKE ALL ON ALL TABLES IN SCHEMA rbac FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA rbac FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rbac FROM PUBLIC;
 GRANT USAGE ON SCHEMA rbac TO PUBLIC;
+GRANT USAGE ON TYPE rbac.scopeset TO PUBLIC;
 GRANT SELECT ON rbac.levels, rbac.scopes, rbac.roles, rbac.resource_types TO PUBLIC;
 GRANT SELECT ON rbac.role_catalog TO rbac_admin;
 

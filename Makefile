@@ -22,12 +22,15 @@ OBJS = \
 	src/scopeset_ops.o
 
 # The install script is assembled from one SQL part per concern, in order.
-SQL_PARTS = \
-	src/sql/header.sql \
+# Version 0.1 shipped the scopeset parts alone; its install script is frozen
+# in upgrade/, and rbac--0.1--0.2.sql adds everything after them.
+SCOPESET_PARTS = \
 	src/sql/scopeset_type.sql \
 	src/sql/scopeset_ops.sql \
 	src/sql/scopeset_index.sql \
-	src/sql/scopeset_casts.sql \
+	src/sql/scopeset_casts.sql
+
+MODEL_PARTS = \
 	src/sql/catalog.sql \
 	src/sql/model.sql \
 	src/sql/roles.sql \
@@ -43,7 +46,8 @@ SQL_PARTS = \
 	src/sql/listing.sql \
 	src/sql/privileges.sql
 
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--$(EXTVERSION).sql
+DATA = $(wildcard upgrade/*.sql)
 EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/ \
 	test/fuzz/scopeset_fuzz test/fuzz/work/
 
@@ -64,8 +68,11 @@ endif
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) rbac.control
-	cat $(SQL_PARTS) > $@
+$(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) rbac.control
+	cat src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) > $@
+
+$(EXTENSION)--0.1--$(EXTVERSION).sql: src/sql/header_update.sql $(MODEL_PARTS) rbac.control
+	cat src/sql/header_update.sql $(MODEL_PARTS) > $@
 
 .PHONY: deps test-deps fuzz-deps demo test bench fuzz
 

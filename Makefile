@@ -74,7 +74,7 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PA
 $(EXTENSION)--0.1--$(EXTVERSION).sql: src/sql/header_update.sql $(MODEL_PARTS) rbac.control
 	cat src/sql/header_update.sql $(MODEL_PARTS) > $@
 
-.PHONY: deps test-deps fuzz-deps demo test bench fuzz
+.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -106,6 +106,14 @@ fuzz: fuzz-deps
 	mkdir -p test/fuzz/work
 	test/fuzz/scopeset_fuzz -max_total_time=$(FUZZ_SECONDS) -dict=test/fuzz/scope.dict \
 		test/fuzz/work test/fuzz/corpus
+
+# sqlsmith's random queries against a populated scratch database.
+SQLSMITH_QUERIES ?= 20000
+sqlsmith: deps
+	tools/install-deps sqlsmith
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	SQLSMITH_QUERIES=$(SQLSMITH_QUERIES) test/sqlsmith/run
 
 bench: test-deps
 	$(MAKE) all

@@ -57,7 +57,8 @@ BEGIN
 	INSERT INTO rbac.organizations (id, name) VALUES (id, name);
 	IF owned_by IS NOT NULL THEN
 		INSERT INTO rbac.grants (principal, role_id, role_kind, organization_id)
-		SELECT owned_by, r.id, r.kind, id FROM rbac.roles AS r WHERE r.builtin AND r.key = 'org_owner';
+		SELECT owned_by, r.id, r.kind, create_organization.id
+		FROM rbac.roles AS r WHERE r.builtin AND r.key = 'org_owner';
 	END IF;
 	PERFORM rbac.audit('organization.create', id, NULL, owned_by, 'org_owner', NULL,
 		jsonb_build_object('name', name, 'owner', owned_by));

@@ -12,6 +12,7 @@ OBJS = \
 	src/jwt.o \
 	src/listing.o \
 	src/principal.o \
+	src/reach.o \
 	src/rbac.o \
 	src/scope.o \
 	src/scope_literal.o \

@@ -31,50 +31,25 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
-#include "utils/array.h"
-#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
-#include "utils/timestamp.h"
 
 #include "cache.h"
+#include "cache_store.h"
 
 PG_FUNCTION_INFO_V1(rbac_cache_stats);
 PG_FUNCTION_INFO_V1(rbac_signal_change);
-
-typedef struct ReachKey
-{
-	const char *data;			/* kind byte, principal, NUL, node id */
-	int			len;
-} ReachKey;
-
-typedef struct ReachEntry
-{
-	ReachKey	key;
-	uint32		hash;
-	char		status;			/* used by simplehash */
-	bool		transient;		/* valid only under the snapshot it was read with */
-	/*
-	 * Allocated apart from the entry: simplehash moves entries when it
-	 * grows, and callers keep these pointers until the next flush.
-	 */
-	WorkspaceReach *workspace;	/* for workspace keys */
-	Scopeset   *organization;	/* for organization keys */
-	ArrayType  *ids;			/* for listing keys: sorted text[] */
-} ReachEntry;
 
 #define SH_PREFIX		reach
 #define SH_ELEMENT_TYPE ReachEntry
@@ -88,9 +63,6 @@ typedef struct ReachEntry
 #define SH_DECLARE
 #define SH_DEFINE
 #include "lib/simplehash.h"
-
-#define KEY_WORKSPACE		'w'
-#define KEY_ORGANIZATION	'o'
 
 /* Identifies what a snapshot can see, for transient entries. */
 typedef struct SnapshotTag
@@ -121,8 +93,6 @@ static MemoryContext catalog_context = NULL;
 static Generation generations[2];
 static int	young = 0;
 static int	cache_entries = 10000;
-static Scopeset *catalog_active = NULL;
-static Scopeset *catalog_retired = NULL;
 static int	ntransient = 0;
 
 static bool cache_enabled = true;
@@ -143,58 +113,6 @@ static uint64 stat_hits = 0;
 static uint64 stat_misses = 0;
 static uint64 stat_invalidations = 0;
 static uint64 stat_evictions = 0;
-
-static SPIPlanPtr catalog_plan = NULL;
-static SPIPlanPtr workspace_plan = NULL;
-static SPIPlanPtr organization_plan = NULL;
-static SPIPlanPtr api_key_plan = NULL;
-static SPIPlanPtr listing_plans[4] = {NULL, NULL, NULL, NULL};
-
-/*
- * What the listing plans return, by ListingKind: the workspaces where a
- * principal holds a scope on the workspace; those where they hold it on the
- * workspace or on some resource of a type; and the resources of a type in a
- * workspace where a resource grant gives it.  Scopes are literal, so a union
- * of roles covers one exactly when some role does.
- */
-static const char *const listing_sql[4] = {
-	"SELECT DISTINCT x.id FROM ("
-	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
-	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
-	"  WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id IS NOT NULL"
-	"    AND g.resource_type IS NULL"
-	"  UNION ALL"
-	"  SELECT w.id, r.scopes FROM rbac.grants AS g"
-	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
-	"  JOIN rbac.workspaces AS w ON w.organization_id OPERATOR(pg_catalog.=) g.organization_id"
-	"  WHERE g.principal OPERATOR(pg_catalog.=) $1"
-	"    AND g.role_kind OPERATOR(pg_catalog.=) 'workspace') AS x"
-	" WHERE x.scopes OPERATOR(rbac.?) $2"
-	" ORDER BY 1",
-	"SELECT DISTINCT x.id FROM ("
-	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
-	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
-	"  WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id IS NOT NULL"
-	"    AND (g.resource_type IS NULL OR g.resource_type OPERATOR(pg_catalog.=) $4)"
-	"  UNION ALL"
-	"  SELECT w.id, r.scopes FROM rbac.grants AS g"
-	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
-	"  JOIN rbac.workspaces AS w ON w.organization_id OPERATOR(pg_catalog.=) g.organization_id"
-	"  WHERE g.principal OPERATOR(pg_catalog.=) $1"
-	"    AND g.role_kind OPERATOR(pg_catalog.=) 'workspace') AS x"
-	" WHERE x.scopes OPERATOR(rbac.?) $2"
-	" ORDER BY 1",
-	"SELECT DISTINCT g.resource_id FROM rbac.grants AS g"
-	" JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
-	" WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id OPERATOR(pg_catalog.=) $3"
-	"   AND g.resource_type OPERATOR(pg_catalog.=) $4 AND r.scopes OPERATOR(rbac.?) $2"
-	" ORDER BY 1",
-	"SELECT w.id FROM rbac.workspaces AS w ORDER BY 1"
-};
-
-/* The API key last looked up; most sessions use one. */
-static int64 api_key_id = 0;
-static ApiKeyInfo *api_key_info = NULL;
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
@@ -290,16 +208,15 @@ Flush(void)
 			generations[g].table = NULL;
 		}
 	}
-	catalog_active = catalog_retired = NULL;
-	api_key_info = NULL;
+	ReachForget();
 	ntransient = 0;
 	flush_pending = false;
 	generation++;
 }
 
 /* Drop the cache now if an invalidation or a transaction end asked to. */
-static void
-FlushIfPending(void)
+void
+CacheFlushIfPending(void)
 {
 	if (flush_pending)
 		Flush();
@@ -400,6 +317,17 @@ SnapshotIsFresh(Snapshot snap)
 }
 
 /*
+ * A catalog or key read just now: if its snapshot may miss a change we were
+ * told of, it must not outlive the snapshot either.
+ */
+void
+CacheNoteRead(void)
+{
+	if (!SnapshotIsFresh(CurrentSnapshot()))
+		ntransient++;
+}
+
+/*
  * Find the signal relation and the owner of the model, whose privileges the
  * cache reads with: the caller usually cannot read rbac.grants itself.
  */
@@ -426,95 +354,6 @@ CacheModelOwner(void)
 	return model_owner;
 }
 
-static SPIPlanPtr
-PreparePlan(const char *sql, int nargs)
-{
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	return plan;
-}
-
-/*
- * Operators are schema-qualified so that no search_path, however hostile,
- * changes what these queries mean.
- */
-static void
-PreparePlans(void)
-{
-	if (catalog_plan == NULL)
-		catalog_plan = PreparePlan("SELECT s.name, s.retired FROM rbac.scopes AS s", 0);
-	if (workspace_plan == NULL)
-		workspace_plan = PreparePlan(
-			"SELECT g.resource_type, g.resource_id, rbac.union_agg(r.scopes) "
-			"FROM rbac.grants AS g "
-			"JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id "
-			"WHERE g.principal OPERATOR(pg_catalog.=) $1 "
-			"AND (g.workspace_id OPERATOR(pg_catalog.=) $2 "
-			"     OR (g.role_kind OPERATOR(pg_catalog.=) 'workspace' "
-			"         AND g.organization_id OPERATOR(pg_catalog.=) "
-			"             (SELECT w.organization_id FROM rbac.workspaces AS w "
-			"              WHERE w.id OPERATOR(pg_catalog.=) $2))) "
-			"GROUP BY g.resource_type, g.resource_id", 2);
-	if (organization_plan == NULL)
-		organization_plan = PreparePlan(
-			"SELECT rbac.union_agg(r.scopes) "
-			"FROM rbac.grants AS g "
-			"JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id "
-			"WHERE g.principal OPERATOR(pg_catalog.=) $1 "
-			"AND g.organization_id OPERATOR(pg_catalog.=) $2 "
-			"AND g.role_kind OPERATOR(pg_catalog.=) 'organization'", 2);
-	if (api_key_plan == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		api_key_plan = SPI_prepare(
-			"SELECT k.workspace_id, k.restriction, k.expires_at, k.revoked_at IS NULL "
-			"FROM rbac.api_keys AS k WHERE k.id OPERATOR(pg_catalog.=) $1", 1, types);
-		if (api_key_plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(api_key_plan);
-	}
-}
-
-/*
- * Run a prepared query read-only, with the statement's snapshot, as the
- * owner of the model.  An error restores the user at transaction abort.
- */
-static void
-RunQueryWithNulls(SPIPlanPtr plan, Datum *args, const char *nulls)
-{
-	Oid			save_userid;
-	int			save_sec;
-	int			rc;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(model_owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	rc = SPI_execute_plan(plan, args, nulls, true, 0);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
-
-static void
-RunQuery(SPIPlanPtr plan, Datum *args)
-{
-	RunQueryWithNulls(plan, args, NULL);
-}
-
-/* Begin reading: connect SPI and make sure the plans and owner are known. */
-static void
-BeginRead(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ResolveModel();
-	PreparePlans();
-}
-
 static void
 CreateContexts(void)
 {
@@ -531,8 +370,8 @@ CreateContexts(void)
 }
 
 /* Where the catalog and API keys live: dropped only by a flush. */
-static MemoryContext
-CatalogContext(void)
+MemoryContext
+CacheCatalogContext(void)
 {
 	if (cache_context == NULL)
 		CreateContexts();
@@ -540,114 +379,20 @@ CatalogContext(void)
 }
 
 /* Where new reach entries live. */
-static MemoryContext
-CacheContext(void)
+MemoryContext
+CacheEntryContext(void)
 {
 	if (cache_context == NULL)
 		CreateContexts();
 	return generations[young].cxt;
 }
 
-static Scopeset *
-CopyScopeset(Datum d, MemoryContext cxt)
-{
-	Scopeset   *s = DatumGetScopesetP(d);
-	Scopeset   *copy = MemoryContextAlloc(cxt, VARSIZE(s));
-
-	memcpy(copy, s, VARSIZE(s));
-	return copy;
-}
-
-static Scopeset *
-EmptyScopeset(MemoryContext cxt)
-{
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	Scopeset   *s = ScopesetBuild(NULL, 0);
-
-	MemoryContextSwitchTo(old);
-	return s;
-}
-
-/* Load the catalog as two sets: the active names and the retired ones. */
-static void
-LoadCatalog(void)
-{
-	ScopeRef   *active;
-	ScopeRef   *retired;
-	int			nactive = 0;
-	int			nretired = 0;
-	MemoryContext old;
-
-	BeginRead();
-	RunQuery(catalog_plan, NULL);
-	FlushIfPending();
-	active = palloc(sizeof(ScopeRef) * (SPI_processed + 1));
-	retired = palloc(sizeof(ScopeRef) * (SPI_processed + 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		ScopeRef	ref = ScopeFromText(DatumGetTextPP(SPI_getbinval(tuple, desc, 1, &isnull)));
-
-		if (DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull)))
-			retired[nretired++] = ref;
-		else
-			active[nactive++] = ref;
-	}
-	old = MemoryContextSwitchTo(CatalogContext());
-	catalog_active = ScopesetFromRefs(active, nactive);
-	catalog_retired = ScopesetFromRefs(retired, nretired);
-	MemoryContextSwitchTo(old);
-	SPI_finish();
-	/* A catalog read under an old snapshot must not outlive it either. */
-	if (!SnapshotIsFresh(CurrentSnapshot()))
-		ntransient++;
-}
-
-const Scopeset *
-CacheRetiredScopes(void)
-{
-	FlushIfPending();
-	if (catalog_active == NULL)
-		LoadCatalog();
-	return catalog_retired;
-}
-
-CatalogStatus
-CacheScopeStatus(const ScopeRef *q)
-{
-	FlushIfPending();
-	if (catalog_active == NULL)
-		LoadCatalog();
-	if (ScopesetCovers(catalog_active, q))
-		return CATALOG_ACTIVE;
-	if (ScopesetCovers(catalog_retired, q))
-		return CATALOG_RETIRED;
-	return CATALOG_UNKNOWN;
-}
-
-static ReachKey
-MakeKey(char kind, const char *principal, int plen, const char *node, int nlen)
-{
-	char	   *data = palloc(plen + nlen + 2);
-	ReachKey	key;
-
-	data[0] = kind;
-	memcpy(data + 1, principal, plen);
-	data[1 + plen] = '\0';
-	memcpy(data + 2 + plen, node, nlen);
-	key.data = data;
-	key.len = plen + nlen + 2;
-	return key;
-}
-
-static ReachEntry *
-FindEntry(ReachKey key)
+ReachEntry *
+CacheFindEntry(ReachKey key)
 {
 	ReachEntry *entry = NULL;
 
-	FlushIfPending();
+	CacheFlushIfPending();
 	for (int i = 0; i < 2 && entry == NULL; i++)
 	{
 		reach_hash *table = generations[(young + i) % 2].table;
@@ -691,20 +436,20 @@ TurnGenerations(void)
  * Insert an entry for data just read.  Invalidations taken in during the
  * read are acted on first, so nothing is built in memory about to be reset.
  */
-static ReachEntry *
-InsertEntry(ReachKey key)
+ReachEntry *
+CacheInsertEntry(ReachKey key)
 {
 	ReachEntry *entry;
 	MemoryContext old;
 	bool		found;
 
-	FlushIfPending();
+	CacheFlushIfPending();
 	if (generations[young].table != NULL &&
 		generations[young].table->members >= (uint32) Max(cache_entries / 2, 1))
 		TurnGenerations();
 	if (generations[young].table == NULL)
-		generations[young].table = reach_create(CacheContext(), 64, NULL);
-	old = MemoryContextSwitchTo(CacheContext());
+		generations[young].table = reach_create(CacheEntryContext(), 64, NULL);
+	old = MemoryContextSwitchTo(CacheEntryContext());
 	key.data = memcpy(palloc(key.len), key.data, key.len);
 	entry = reach_insert(generations[young].table, key, &found);
 	MemoryContextSwitchTo(old);
@@ -715,241 +460,15 @@ InsertEntry(ReachKey key)
 	return entry;
 }
 
-static int
-ResourceCmp(const void *a, const void *b)
-{
-	const ResourceReach *ra = (const ResourceReach *) a;
-	const ResourceReach *rb = (const ResourceReach *) b;
-	int			c = strcmp(ra->type, rb->type);
-
-	return c != 0 ? c : strcmp(ra->id, rb->id);
-}
-
-/* Turn the rows of the workspace query into a WorkspaceReach in cxt. */
-static void
-BuildWorkspaceReach(WorkspaceReach *reach, MemoryContext cxt)
-{
-	SPITupleTable *tt = SPI_tuptable;
-	int			n = 0;
-
-	reach->scopes = NULL;
-	reach->resources = MemoryContextAlloc(cxt, sizeof(ResourceReach) * (SPI_processed + 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		type_null;
-		bool		isnull;
-		Datum		type = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &type_null);
-		Datum		id = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
-		Scopeset   *scopes = CopyScopeset(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull), cxt);
-
-		if (type_null)
-		{
-			reach->scopes = scopes;
-			continue;
-		}
-		reach->resources[n].type = MemoryContextStrdup(cxt, TextDatumGetCString(type));
-		reach->resources[n].id = MemoryContextStrdup(cxt, TextDatumGetCString(id));
-		reach->resources[n].scopes = scopes;
-		n++;
-	}
-	if (reach->scopes == NULL)
-		reach->scopes = EmptyScopeset(cxt);
-	qsort(reach->resources, n, sizeof(ResourceReach), ResourceCmp);
-	reach->nresources = n;
-}
-
 /* Mark an entry just read as transient if its snapshot is not fresh. */
-static void
-SettleFreshness(ReachEntry *entry)
+void
+CacheSettleFreshness(ReachEntry *entry)
 {
 	if (!SnapshotIsFresh(CurrentSnapshot()))
 	{
 		entry->transient = true;
 		ntransient++;
 	}
-}
-
-const WorkspaceReach *
-CacheWorkspaceReach(const char *principal, int plen, const char *workspace, int wlen)
-{
-	ReachKey	key = MakeKey(KEY_WORKSPACE, principal, plen, workspace, wlen);
-	ReachEntry *entry = FindEntry(key);
-	Datum		args[2];
-
-	if (entry != NULL)
-		return entry->workspace;
-
-	BeginRead();
-	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
-	args[1] = PointerGetDatum(cstring_to_text_with_len(workspace, wlen));
-	RunQuery(workspace_plan, args);
-	entry = InsertEntry(key);
-	entry->workspace = MemoryContextAlloc(CacheContext(), sizeof(WorkspaceReach));
-	BuildWorkspaceReach(entry->workspace, CacheContext());
-	SPI_finish();
-	SettleFreshness(entry);
-	return entry->workspace;
-}
-
-const Scopeset *
-CacheOrganizationReach(const char *principal, int plen, const char *organization, int olen)
-{
-	ReachKey	key = MakeKey(KEY_ORGANIZATION, principal, plen, organization, olen);
-	ReachEntry *entry = FindEntry(key);
-	Datum		args[2];
-	bool		isnull = true;
-	Datum		scopes = (Datum) 0;
-
-	if (entry != NULL)
-		return entry->organization;
-
-	BeginRead();
-	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
-	args[1] = PointerGetDatum(cstring_to_text_with_len(organization, olen));
-	RunQuery(organization_plan, args);
-	if (SPI_processed > 0)
-		scopes = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	entry = InsertEntry(key);
-	entry->organization = isnull ? EmptyScopeset(CacheContext())
-		: CopyScopeset(scopes, CacheContext());
-	SPI_finish();
-	SettleFreshness(entry);
-	return entry->organization;
-}
-
-/* A key of several NUL-terminated parts after a kind byte. */
-static ReachKey
-MakeListingKey(ListingKind kind, const char *principal, int plen, const char *scope,
-			   const char *workspace, const char *type)
-{
-	StringInfoData buf;
-	ReachKey	key;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, (char) ('0' + kind));
-	appendBinaryStringInfo(&buf, principal, plen);
-	appendStringInfoChar(&buf, '\0');
-	appendStringInfoString(&buf, scope);
-	appendStringInfoChar(&buf, '\0');
-	appendStringInfoString(&buf, workspace ? workspace : "");
-	appendStringInfoChar(&buf, '\0');
-	appendStringInfoString(&buf, type ? type : "");
-	key.data = buf.data;
-	key.len = buf.len;
-	return key;
-}
-
-ArrayType *
-CacheListing(ListingKind kind, const char *principal, int plen, const char *scope,
-			 const char *workspace, const char *type)
-{
-	ReachKey	key = MakeListingKey(kind, principal, plen, scope, workspace, type);
-	ReachEntry *entry = FindEntry(key);
-	Datum		args[4];
-	char		nulls[4] = {' ', ' ', workspace ? ' ' : 'n', type ? ' ' : 'n'};
-	Datum	   *ids;
-	bool		isnull;
-	MemoryContext old;
-	ArrayType  *array;
-
-	if (entry != NULL)
-		return entry->ids;
-	BeginRead();
-	if (listing_plans[kind] == NULL)
-	{
-		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-
-		listing_plans[kind] = SPI_prepare(listing_sql[kind], 4, types);
-		if (listing_plans[kind] == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(listing_plans[kind]);
-	}
-	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
-	args[1] = CStringGetTextDatum(scope);
-	args[2] = workspace ? CStringGetTextDatum(workspace) : (Datum) 0;
-	args[3] = type ? CStringGetTextDatum(type) : (Datum) 0;
-	RunQueryWithNulls(listing_plans[kind], args, nulls);
-	ids = palloc(sizeof(Datum) * (SPI_processed + 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
-		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-	entry = InsertEntry(key);
-	old = MemoryContextSwitchTo(CacheContext());
-	array = construct_array(ids, (int) SPI_processed, TEXTOID, -1, false, TYPALIGN_INT);
-	MemoryContextSwitchTo(old);
-	entry->ids = array;
-	SPI_finish();
-	SettleFreshness(entry);
-	return entry->ids;
-}
-
-const ApiKeyInfo *
-CacheApiKey(int64 id)
-{
-	Datum		args[1];
-	ApiKeyInfo *info;
-	bool		isnull;
-
-	FlushIfPending();
-	if (api_key_info != NULL && api_key_id == id)
-		return api_key_info;
-	BeginRead();
-	args[0] = Int64GetDatum(id);
-	RunQuery(api_key_plan, args);
-	FlushIfPending();
-	info = MemoryContextAllocZero(CatalogContext(), sizeof(ApiKeyInfo));
-	if (SPI_processed == 1)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		rnull;
-		bool		enull;
-		Datum		restriction = SPI_getbinval(tuple, desc, 2, &rnull);
-		Datum		expires = SPI_getbinval(tuple, desc, 3, &enull);
-
-		info->exists = true;
-		info->workspace = MemoryContextStrdup(CatalogContext(),
-											  TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull)));
-		info->restriction = rnull ? NULL : CopyScopeset(restriction, CatalogContext());
-		info->expires_at = enull ? DT_NOEND : DatumGetTimestampTz(expires);
-		info->revoked = !DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
-	}
-	SPI_finish();
-	if (!SnapshotIsFresh(CurrentSnapshot()))
-		ntransient++;
-	api_key_id = id;
-	api_key_info = info;
-	return info;
-}
-
-const Scopeset *
-ResourceReachOf(const WorkspaceReach *reach, const char *type, int tlen,
-				const char *id, int idlen)
-{
-	int			lo = 0;
-	int			hi = reach->nresources - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		const ResourceReach *r = &reach->resources[mid];
-		int			c = strncmp(r->type, type, tlen);
-
-		if (c == 0 && r->type[tlen] != '\0')
-			c = 1;
-		if (c == 0)
-		{
-			c = strncmp(r->id, id, idlen);
-			if (c == 0 && r->id[idlen] != '\0')
-				c = 1;
-		}
-		if (c == 0)
-			return r->scopes;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
 }
 
 Datum
@@ -961,7 +480,7 @@ rbac_cache_stats(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	FlushIfPending();
+	CacheFlushIfPending();
 	values[0] = Int64GetDatum((int64) CacheEntryCount());
 	values[1] = Int64GetDatum((int64) stat_hits);
 	values[2] = Int64GetDatum((int64) stat_misses);

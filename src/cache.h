@@ -97,6 +97,9 @@ typedef enum ListingKind
 extern ArrayType *CacheListing(ListingKind kind, const char *principal, int plen,
 							   const char *scope, const char *workspace, const char *type);
 
+/* Is this a workspace rbac knows? */
+extern bool CacheWorkspaceKnown(const char *workspace);
+
 /* The API key with this id; exists is false when there is none. */
 extern const ApiKeyInfo *CacheApiKey(int64 id);
 

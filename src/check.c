@@ -326,6 +326,18 @@ WorkspaceReachFor(const CheckMemo *memo, const char *principal, int plen,
 	return ScopesetCovers(reach->scopes, &memo->q);
 }
 
+/*
+ * An authoritative token's scopes are the whole reach in every workspace
+ * rbac knows; like a grant, they reach no workspace rbac does not know.
+ */
+static bool
+KnownWorkspaceFor(const CheckMemo *memo, const char *principal, int plen,
+				  const char *workspace, int wlen, const WorkspaceReach **resources)
+{
+	*resources = NULL;
+	return CacheWorkspaceKnown(workspace);
+}
+
 /* An API key reaches one workspace and no organization. */
 static bool
 OrganizationReachFor(const CheckMemo *memo, const char *principal, int plen,
@@ -418,10 +430,8 @@ rbac_has_scope(PG_FUNCTION_ARGS)
 
 	if (!BeginCheck(fcinfo, memo, &ctx) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
-	if (memo->authoritative)
-		PG_RETURN_BOOL(true);
 	ws = GetIdArg(fcinfo, memo, 1);
-	answer = AnswerFor(memo, ctx, &ws, WorkspaceReachFor);
+	answer = AnswerFor(memo, ctx, &ws, memo->authoritative ? KnownWorkspaceFor : WorkspaceReachFor);
 	if (answer->holds)
 		PG_RETURN_BOOL(true);
 	if (PG_NARGS() == 2 || answer->resources == NULL || PG_ARGISNULL(2) || PG_ARGISNULL(3))

@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(rbac_authenticate_api_key);
 PG_FUNCTION_INFO_V1(rbac_new_api_key);
 PG_FUNCTION_INFO_V1(rbac_narrow);
 PG_FUNCTION_INFO_V1(rbac_current_narrowing);
+PG_FUNCTION_INFO_V1(rbac_context_bounds);
 PG_FUNCTION_INFO_V1(rbac_narrow_to_context);
 
 /* "rbac_" + 12 hex prefix + "_" + 64 hex secret */
@@ -261,6 +262,62 @@ rbac_current_narrowing(PG_FUNCTION_ARGS)
 	PG_RETURN_SCOPESET_P(ScopesetCopy(ctx->narrowing));
 }
 
+/* reach ∩ limit, where a NULL reach is unbounded. */
+static Scopeset *
+Bound(Scopeset *reach, Scopeset *limit)
+{
+	return reach == NULL ? limit : ScopesetIntersect(reach, limit);
+}
+
+/*
+ * The most the current context may reach in a workspace (NULL: an
+ * organization's) whatever its grants: the token's scopes, the API key's
+ * restriction and the narrowing.  NULL when nothing bounds it.
+ */
+static Scopeset *
+ContextBounds(const PrincipalContext *ctx, const char *workspace)
+{
+	Scopeset   *bounds = NULL;
+
+	if (ctx->principal == NULL)
+		return ScopesetBuild(NULL, 0);
+	if (ctx->kind == CREDENTIAL_TOKEN && ctx->authoritative)
+		bounds = ctx->token_scopes ? ctx->token_scopes : ScopesetBuild(NULL, 0);
+	else if (ctx->kind == CREDENTIAL_TOKEN && ctx->token_scopes)
+		bounds = ctx->token_scopes;
+	if (ctx->kind == CREDENTIAL_API_KEY)
+	{
+		const ApiKeyInfo *key = CacheApiKey(ctx->api_key);
+
+		if (!key->exists || key->revoked || key->expires_at <= GetCurrentStatementStartTimestamp() ||
+			workspace == NULL || strcmp(workspace, key->workspace) != 0)
+			return ScopesetBuild(NULL, 0);
+		if (key->restriction)
+			bounds = Bound(bounds, key->restriction);
+	}
+	if (ctx->narrowing)
+		bounds = Bound(bounds, ctx->narrowing);
+	return bounds;
+}
+
+/*
+ * What the current context may reach in a workspace whatever its grants,
+ * or NULL when it is unbounded.  A key made from a bounded context must
+ * carry these bounds, or it would outlive them.
+ */
+Datum
+rbac_context_bounds(PG_FUNCTION_ARGS)
+{
+	char	   *workspace = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Scopeset   *bounds;
+
+	CacheBeginCheck();
+	bounds = ContextBounds(CurrentContext(), workspace);
+	if (bounds == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_SCOPESET_P(ScopesetCopy(bounds));
+}
+
 /*
  * Bound a reach of the current principal (read from its grants) by its
  * context: an authoritative token replaces it, token scopes and narrowing
@@ -273,30 +330,14 @@ rbac_narrow_to_context(PG_FUNCTION_ARGS)
 	Scopeset   *reach = PG_GETARG_SCOPESET_P(0);
 	char	   *workspace = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	const PrincipalContext *ctx;
-	Scopeset   *empty = ScopesetBuild(NULL, 0);
+	Scopeset   *bounds;
 
 	CacheBeginCheck();
 	ctx = CurrentContext();
-	if (ctx->principal == NULL)
-		PG_RETURN_SCOPESET_P(empty);
-	if (ctx->kind == CREDENTIAL_TOKEN)
-	{
-		if (ctx->authoritative)
-			reach = ctx->token_scopes ? ctx->token_scopes : empty;
-		else if (ctx->token_scopes)
-			reach = ScopesetIntersect(reach, ctx->token_scopes);
-	}
-	if (ctx->kind == CREDENTIAL_API_KEY)
-	{
-		const ApiKeyInfo *key = CacheApiKey(ctx->api_key);
-
-		if (!key->exists || key->revoked || key->expires_at <= GetCurrentStatementStartTimestamp() ||
-			workspace == NULL || strcmp(workspace, key->workspace) != 0)
-			reach = empty;
-		else if (key->restriction)
-			reach = ScopesetIntersect(reach, key->restriction);
-	}
-	if (ctx->narrowing)
-		reach = ScopesetIntersect(reach, ctx->narrowing);
-	PG_RETURN_SCOPESET_P(reach);
+	bounds = ContextBounds(ctx, workspace);
+	if (bounds == NULL)
+		PG_RETURN_SCOPESET_P(reach);
+	if (ctx->kind == CREDENTIAL_TOKEN && ctx->authoritative)
+		PG_RETURN_SCOPESET_P(ScopesetCopy(bounds));
+	PG_RETURN_SCOPESET_P(ScopesetIntersect(reach, bounds));
 }

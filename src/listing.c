@@ -12,6 +12,10 @@
  *	 has_scope(s, w, t, r)    iff has_scope_everywhere(s, w, t)
  *	                              or r = ANY (accessible_resources(s, w, t))
  *
+ * A check in a workspace rbac does not know is false whatever the
+ * credential, so even an authoritative token's reach can be listed: it is
+ * every workspace rbac knows.
+ *
  * Ids are stored as text; the uuid and bigint variants convert them to the
  * column's own type, leaving out ids that are not of that type.
  */
@@ -218,7 +222,7 @@ HoldsOnWorkspace(const Listing *l, const char *workspace)
 	if (!l->allowed || (l->key_workspace && strcmp(l->key_workspace, workspace) != 0))
 		return false;
 	if (Authoritative(l))
-		return true;
+		return CacheWorkspaceKnown(workspace);
 	ids = CacheListing(LIST_WORKSPACES, l->ctx->principal, l->ctx->len, l->scope, NULL, NULL);
 	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
 	for (int i = 0; i < n; i++)
@@ -256,8 +260,8 @@ rbac_accessible_resources(PG_FUNCTION_ARGS)
 
 /*
  * has_scope_everywhere(scope): an authoritative token holds it in every
- * workspace.  has_scope_everywhere(scope, workspace, resource_type): a
- * workspace grant gives it on every resource there.
+ * workspace rbac knows.  has_scope_everywhere(scope, workspace,
+ * resource_type): a workspace grant gives it on every resource there.
  */
 Datum
 rbac_has_scope_everywhere(PG_FUNCTION_ARGS)

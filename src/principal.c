@@ -62,24 +62,29 @@ AssignTrust(bool newval, void *extra)
 }
 
 static void
-DefineInternal(const char *name, const char *desc, char **var)
+DefineInternal(const char *name, const char *desc, char **var, int flags)
 {
 	DefineCustomStringVariable(name, desc,
 							   "Set it through the rbac functions; only superusers may SET it directly.",
 							   var, "", PGC_SUSET,
-							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | flags,
 							   NULL, AssignBumps, NULL);
 }
 
 void
 PrincipalDefineSettings(void)
 {
+	/*
+	 * RESET ALL may clear the principal (a pool's DISCARD ALL must), which
+	 * fails closed.  It must not clear a narrowing: the principal could then
+	 * be set again, wider than the transaction was allowed to be.
+	 */
 	DefineInternal("rbac.principal", "The principal that rbac checks act for.",
-				   &principal_setting);
+				   &principal_setting, 0);
 	DefineInternal("rbac.credential", "How the rbac principal was authenticated.",
-				   &credential_setting);
+				   &credential_setting, 0);
 	DefineInternal("rbac.narrowing", "The scopes rbac.narrow() left in this transaction.",
-				   &narrowing_setting);
+				   &narrowing_setting, GUC_NO_RESET_ALL);
 	DefineCustomBoolVariable("rbac.trust_request_jwt",
 							 "Takes the principal from request.jwt.claims when none is set.",
 							 "Turn it on behind PostgREST, which verifies the token; any role can set request.jwt.claims.",

@@ -485,6 +485,32 @@ ResourceReachOf(const WorkspaceReach *reach, const char *type, int tlen,
 	return NULL;
 }
 
+/* Is this a workspace rbac knows? */
+bool
+CacheWorkspaceKnown(const char *workspace)
+{
+	ArrayType  *ids = CacheListing(LIST_ALL_WORKSPACES, "", 0, "", NULL, NULL);
+	Datum	   *elems;
+	int			lo = 0;
+	int			hi;
+
+	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &hi);
+	hi--;
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = strcmp(TextDatumGetCString(elems[mid]), workspace);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
 /* The cache was dropped: forget what pointed into it. */
 void
 ReachForget(void)

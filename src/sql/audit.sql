@@ -55,8 +55,9 @@ CREATE FUNCTION rbac.audit(action text, organization text, workspace text,
 AS $$
 	INSERT INTO rbac.audit_log (actor, action, organization_id, workspace_id,
 	                            target_principal, role_key, before, after)
-	VALUES (rbac.current_principal(), action, organization, workspace,
-	        target_principal, role_key, before, after);
+	VALUES (rbac.current_principal(), action,
+	        coalesce(organization, (SELECT w.organization_id FROM rbac.workspaces AS w WHERE w.id = workspace)),
+	        workspace, target_principal, role_key, before, after);
 $$;
 COMMENT ON FUNCTION rbac.audit(text, text, text, text, text, jsonb, jsonb) IS
-	'writes one audit row for a change made by the current actor';
+	'writes one audit row for a change made by the current actor; a workspace''s row carries its organization';

@@ -292,6 +292,10 @@ DECLARE
 	target rbac.roles;
 	held bigint := (SELECT count(*) FROM rbac.grants AS g WHERE g.role_id = r.id);
 BEGIN
+	-- Dropping a role removes all its scopes, from it and from its holders.
+	PERFORM rbac.require_within(actor, r.scopes, reach,
+		coalesce('workspace "' || belongs_to_workspace || '"', 'organization "' || belongs_to_organization || '"'),
+		format('drop role "%s"', r.key));
 	IF held > 0 AND reassign_to IS NULL THEN
 		RAISE EXCEPTION USING ERRCODE = '2BP01',
 			MESSAGE = format('role "%s" is still held', r.key),
@@ -327,7 +331,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.drop_role(text, text, text, text) IS
-	'drops a custom role; refused while held unless its grants are reassigned to another role of the same kind';
+	'drops a custom role whose scopes the actor holds; refused while held unless its grants are reassigned to another role of the same kind';
 
 CREATE FUNCTION rbac.clone_role(source text, key text, name text DEFAULT NULL,
 		belongs_to_workspace text DEFAULT NULL, belongs_to_organization text DEFAULT NULL,

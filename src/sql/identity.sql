@@ -17,6 +17,11 @@ CREATE FUNCTION rbac.current_narrowing() RETURNS rbac.scopeset
 COMMENT ON FUNCTION rbac.current_narrowing() IS
 	'the scopes rbac.narrow() left in this transaction, or NULL';
 
+CREATE FUNCTION rbac.context_bounds(workspace text DEFAULT NULL) RETURNS rbac.scopeset
+	AS 'MODULE_PATHNAME', 'rbac_context_bounds' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rbac.context_bounds(text) IS
+	'the most the current context may reach in a workspace whatever its grants (token scopes ∩ API key restriction ∩ narrowing), or NULL when nothing bounds it';
+
 CREATE FUNCTION rbac.narrow_to_context(reach rbac.scopeset, workspace text DEFAULT NULL)
 	RETURNS rbac.scopeset
 	AS 'MODULE_PATHNAME', 'rbac_narrow_to_context' LANGUAGE C STABLE PARALLEL SAFE;
@@ -84,6 +89,7 @@ AS $$
 DECLARE
 	actor text := rbac.actor();
 	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	bounds rbac.scopeset := rbac.context_bounds(workspace);
 	k record;
 	key_id bigint;
 BEGIN
@@ -99,6 +105,8 @@ BEGIN
 		PERFORM rbac.require_within(actor, restriction, rbac.actor_reach(workspace),
 			format('workspace "%s"', workspace), 'create an API key with that restriction');
 	END IF;
+	-- A key outlives the token, key or narrowing it was made from; it keeps their bounds.
+	restriction := coalesce(restriction, bounds);
 	IF expires_at IS NOT NULL AND expires_at <= now() THEN
 		RAISE EXCEPTION USING ERRCODE = '22023',
 			MESSAGE = 'an API key cannot expire in the past',
@@ -116,7 +124,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.create_api_key(text, rbac.scopeset, text, timestamptz) IS
-	'creates an API key for the current principal in a workspace and returns it, once; a restriction must lie inside the creator''s reach';
+	'creates an API key for the current principal in a workspace and returns it, once; a restriction must lie inside the creator''s reach, and a key made from a token, key or narrowing keeps its bounds';
 
 CREATE FUNCTION rbac.revoke_api_key(id bigint) RETURNS boolean
 	LANGUAGE plpgsql SECURITY DEFINER

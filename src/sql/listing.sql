@@ -2,8 +2,8 @@
 -- Listing what a principal can reach, for index-friendly policies
 -- ===================================================================
 --
--- Check and list agree:
---   has_scope(s, w)        iff has_scope_everywhere(s) or w = ANY (accessible_workspaces(s))
+-- Check and list agree (a check in a workspace rbac does not know is false):
+--   has_scope(s, w)        iff w = ANY (accessible_workspaces(s))
 --   has_scope(s, w, t, r)  iff has_scope_everywhere(s, w, t) or r = ANY (accessible_resources(s, w, t))
 -- The recommended policy lets an index find the candidate rows and keeps
 -- has_scope() deciding each one:
@@ -43,7 +43,7 @@ $$;
 CREATE FUNCTION rbac.has_scope_everywhere(scope text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'rbac_has_scope_everywhere' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION rbac.has_scope_everywhere(text) IS
-	'true when the current principal holds the scope in every workspace, as with an authoritative token';
+	'true when the current principal holds the scope in every workspace rbac knows, as with an authoritative token';
 
 DO $$
 DECLARE

@@ -54,6 +54,12 @@ DECLARE
 	owned_by text := CASE WHEN actor IS NULL AND owner IS NULL THEN NULL
 		ELSE rbac.creator_owner(actor, owner, 'organization') END;
 BEGIN
+	IF actor IS NOT NULL AND rbac.context_bounds() IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = format('permission denied to create organization "%s" from a bounded context', id),
+			DETAIL = 'The principal acts through a token with scopes, an API key or a narrowing, and its owner would reach further than those allow.',
+			HINT = 'Create organizations as the principal itself, with no token scopes, key or narrowing.';
+	END IF;
 	INSERT INTO rbac.organizations (id, name) VALUES (id, name);
 	IF owned_by IS NOT NULL THEN
 		INSERT INTO rbac.grants (principal, role_id, role_kind, organization_id)
@@ -144,6 +150,7 @@ BEGIN
 	FROM rbac.grants AS g JOIN rbac.roles AS r ON r.id = g.role_id
 	WHERE g.workspace_id = workspace;
 	DELETE FROM rbac.grants AS g WHERE g.workspace_id = workspace;
+	DELETE FROM rbac.api_keys AS k WHERE k.workspace_id = workspace;
 	DELETE FROM rbac.roles AS r WHERE r.workspace_id = workspace;
 	DELETE FROM rbac.workspaces AS x WHERE x.id = workspace;
 	PERFORM rbac.audit('workspace.delete', w.organization_id, workspace, NULL, NULL,
@@ -151,7 +158,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.delete_workspace(text) IS
-	'deletes a workspace with its grants and custom roles; needs tenant.delete; its audit history stays';
+	'deletes a workspace with its grants, API keys and custom roles; needs tenant.delete; its audit history stays';
 
 CREATE FUNCTION rbac.register_resource_type(name text, description text DEFAULT '') RETURNS text
 	LANGUAGE plpgsql SECURITY DEFINER

@@ -67,7 +67,7 @@ DECLARE
 		'current_principal', 'has_scope', 'has_org_scope', 'principal_has_scope',
 		'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script',
 		-- identity: verified tokens and keys, and narrowing, are safe for anyone
-		'authenticate_jwt', 'authenticate_api_key', 'narrow', 'current_narrowing',
+		'authenticate_jwt', 'authenticate_api_key', 'narrow', 'current_narrowing', 'context_bounds',
 		-- listing
 		'accessible_workspaces', 'accessible_workspaces_uuid', 'accessible_workspaces_bigint',
 		'accessible_resources', 'accessible_resources_uuid', 'accessible_resources_bigint',

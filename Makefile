@@ -45,6 +45,7 @@ MODEL_PARTS = \
 	src/sql/review.sql \
 	src/sql/identity.sql \
 	src/sql/listing.sql \
+	src/sql/replication.sql \
 	src/sql/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--$(EXTVERSION).sql

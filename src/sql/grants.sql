@@ -294,6 +294,10 @@ CREATE FUNCTION rbac.grant_role(workspace text, principal text, role text) RETUR
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- The scope first: who is a member is not for outsiders to learn.
+	PERFORM rbac.workspace_or_error(workspace);
+	PERFORM rbac.require_scope(rbac.actor(), 'members.manage', workspace,
+		format('grant role "%s"', role));
 	PERFORM rbac.require_member(workspace, principal, true);
 	RETURN rbac.grant(principal, role, workspace);
 END;

@@ -15,7 +15,6 @@ CREATE TABLE rbac.workspaces (
 	name text NOT NULL,
 	organization_id text REFERENCES rbac.organizations (id),
 	ownership text NOT NULL DEFAULT 'single' CHECK (ownership IN ('single', 'shared')),
-	ownership_version bigint NOT NULL DEFAULT 0,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ON rbac.workspaces (organization_id);
@@ -23,8 +22,6 @@ COMMENT ON TABLE rbac.workspaces IS
 	'workspaces (tenants): the node most grants are made on';
 COMMENT ON COLUMN rbac.workspaces.ownership IS
 	'single: exactly one Owner at every moment; shared: at least one';
-COMMENT ON COLUMN rbac.workspaces.ownership_version IS
-	'bumped by every change of Owners, so concurrent changes serialize on this row';
 
 CREATE TABLE rbac.resource_types (
 	name text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]*$'),

@@ -22,12 +22,16 @@ CREATE FUNCTION rbac.lock_ownership(workspace text) RETURNS text
 	LANGUAGE sql
 	SET search_path = pg_catalog, pg_temp
 AS $$
-	UPDATE rbac.workspaces AS w SET ownership_version = w.ownership_version + 1
+	-- An update that changes nothing still writes a row version: under
+	-- REPEATABLE READ a concurrent change of Owners then fails to serialize
+	-- instead of checking a stale count.  No value moves, so a restored
+	-- dump stays identical.
+	UPDATE rbac.workspaces AS w SET ownership = w.ownership
 	WHERE w.id = lock_ownership.workspace
 	RETURNING w.ownership;
 $$;
 COMMENT ON FUNCTION rbac.lock_ownership(text) IS
-	'serializes changes to a workspace''s Owners by updating its row; returns its ownership mode';
+	'serializes changes to a workspace''s Owners by updating its row in place; returns its ownership mode';
 
 CREATE FUNCTION rbac.owners_of(workspace text) RETURNS text[]
 	LANGUAGE sql STABLE
@@ -71,8 +75,10 @@ $$;
 COMMENT ON FUNCTION rbac.check_ownership_now(text) IS
 	'error 23514 unless the workspace has exactly one Owner (single) or at least one (shared)';
 
+-- Deferred, it runs at COMMIT as whoever commits, outside the SECURITY
+-- DEFINER function that made the change; it must read the model as its owner.
 CREATE FUNCTION rbac.enforce_ownership() RETURNS trigger
-	LANGUAGE plpgsql
+	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -134,9 +134,10 @@ BEGIN
 			HINT = 'Retire it with rbac.retire_scope().';
 	END IF;
 	IF TG_OP = 'INSERT' THEN
-		IF NEW.builtin OR NEW.operator_only OR NEW.retired THEN
+		-- A retired scope may arrive, as when a dump is restored: it grants nothing.
+		IF NEW.builtin OR NEW.operator_only THEN
 			RAISE EXCEPTION USING ERRCODE = '42501',
-				MESSAGE = format('cannot create scope "%s" as built-in, operator-only or retired', NEW.name),
+				MESSAGE = format('cannot create scope "%s" as built-in or operator-only', NEW.name),
 				DETAIL = 'Only the extension ships built-in and operator-only scopes.',
 				HINT = 'Create application scopes with rbac.create_scope().';
 		END IF;

@@ -406,28 +406,27 @@ CacheFindEntry(ReachKey key)
 	return entry;
 }
 
+static uint32
+GenerationMembers(int g)
+{
+	return generations[g].table ? generations[g].table->members : 0;
+}
+
 static int
 CacheEntryCount(void)
 {
-	int			n = 0;
-
-	for (int g = 0; g < 2; g++)
-		n += generations[g].table ? (int) generations[g].table->members : 0;
-	return n;
+	return (int) (GenerationMembers(0) + GenerationMembers(1));
 }
 
 /*
- * The young generation is full: drop the old one whole and start anew.
- * Memos may point into the dropped entries, so the generation changes.
+ * Drop a generation whole.  Memos may point into its entries, so the
+ * generation number changes.
  */
 static void
-TurnGenerations(void)
+DropGeneration(int g)
 {
-	int			old = 1 - young;
-
-	MemoryContextReset(generations[old].cxt);
-	generations[old].table = NULL;
-	young = old;
+	MemoryContextReset(generations[g].cxt);
+	generations[g].table = NULL;
 	generation++;
 	stat_evictions++;
 }
@@ -442,11 +441,18 @@ CacheInsertEntry(ReachKey key)
 	ReachEntry *entry;
 	MemoryContext old;
 	bool		found;
+	uint32		half = (uint32) Max(cache_entries / 2, 1);
 
 	CacheFlushIfPending();
-	if (generations[young].table != NULL &&
-		generations[young].table->members >= (uint32) Max(cache_entries / 2, 1))
-		TurnGenerations();
+	/* The young generation is full: drop the old one and start anew. */
+	if (GenerationMembers(young) >= half)
+	{
+		DropGeneration(1 - young);
+		young = 1 - young;
+	}
+	/* rbac.cache_entries may have been lowered since the old one filled. */
+	if (GenerationMembers(1 - young) > half)
+		DropGeneration(1 - young);
 	if (generations[young].table == NULL)
 		generations[young].table = reach_create(CacheEntryContext(), 64, NULL);
 	old = MemoryContextSwitchTo(CacheEntryContext());

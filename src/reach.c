@@ -79,11 +79,15 @@ static Scopeset *catalog_retired = NULL;
 /* Whose privileges the current read uses. */
 static Oid	read_owner = InvalidOid;
 
+/*
+ * Plans are generic from the start: the lookups are simple index probes,
+ * and planning each of a backend's first five reads for its own values
+ * would cost more than the reads themselves.
+ */
 static SPIPlanPtr
-PreparePlan(const char *sql, int nargs)
+PreparePlan(const char *sql, int nargs, Oid *types)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -98,8 +102,11 @@ PreparePlan(const char *sql, int nargs)
 static void
 PreparePlans(void)
 {
+	Oid			text_pair[2] = {TEXTOID, TEXTOID};
+	Oid			key_id[1] = {INT8OID};
+
 	if (catalog_plan == NULL)
-		catalog_plan = PreparePlan("SELECT s.name, s.retired FROM rbac.scopes AS s", 0);
+		catalog_plan = PreparePlan("SELECT s.name, s.retired FROM rbac.scopes AS s", 0, NULL);
 	if (workspace_plan == NULL)
 		workspace_plan = PreparePlan(
 			"SELECT g.resource_type, g.resource_id, rbac.union_agg(r.scopes) "
@@ -111,7 +118,7 @@ PreparePlans(void)
 			"         AND g.organization_id OPERATOR(pg_catalog.=) "
 			"             (SELECT w.organization_id FROM rbac.workspaces AS w "
 			"              WHERE w.id OPERATOR(pg_catalog.=) $2))) "
-			"GROUP BY g.resource_type, g.resource_id", 2);
+			"GROUP BY g.resource_type, g.resource_id", 2, text_pair);
 	if (organization_plan == NULL)
 		organization_plan = PreparePlan(
 			"SELECT rbac.union_agg(r.scopes) "
@@ -119,18 +126,11 @@ PreparePlans(void)
 			"JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id "
 			"WHERE g.principal OPERATOR(pg_catalog.=) $1 "
 			"AND g.organization_id OPERATOR(pg_catalog.=) $2 "
-			"AND g.role_kind OPERATOR(pg_catalog.=) 'organization'", 2);
+			"AND g.role_kind OPERATOR(pg_catalog.=) 'organization'", 2, text_pair);
 	if (api_key_plan == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		api_key_plan = SPI_prepare(
+		api_key_plan = PreparePlan(
 			"SELECT k.workspace_id, k.restriction, k.expires_at, k.revoked_at IS NULL "
-			"FROM rbac.api_keys AS k WHERE k.id OPERATOR(pg_catalog.=) $1", 1, types);
-		if (api_key_plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(api_key_plan);
-	}
+			"FROM rbac.api_keys AS k WHERE k.id OPERATOR(pg_catalog.=) $1", 1, key_id);
 }
 
 /*
@@ -393,10 +393,7 @@ CacheListing(ListingKind kind, const char *principal, int plen, const char *scop
 	{
 		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
-		listing_plans[kind] = SPI_prepare(listing_sql[kind], 4, types);
-		if (listing_plans[kind] == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(listing_plans[kind]);
+		listing_plans[kind] = PreparePlan(listing_sql[kind], 4, types);
 	}
 	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
 	args[1] = CStringGetTextDatum(scope);

@@ -450,8 +450,9 @@ SELECT is((SELECT count(*)::int FROM rbac.roles WHERE key = 'my_viewer'), 0, 'an
 SELECT FROM rbac.set_principal(NULL);
 SELECT lives_ok($$ SELECT rbac.drop_role('reviewer', 'viewer', belongs_to_organization => 'globex') $$,
 	'an organization''s role held in its workspaces and on the organization is dropped with reassignment');
-SELECT is((SELECT array_agg(coalesce(g.workspace_id, 'org ' || g.organization_id) || ' ' || g.principal ORDER BY 1)
-           FROM rbac.grants AS g
+SELECT is((SELECT array_agg(h.holder ORDER BY h.holder)
+           FROM rbac.grants AS g,
+                LATERAL (SELECT coalesce(g.workspace_id, 'org ' || g.organization_id) || ' ' || g.principal) AS h(holder)
            WHERE g.role_id = (SELECT id FROM rbac.roles WHERE key = 'viewer') AND g.principal IN ('rex', 'gus')),
 	ARRAY['g1 rex', 'g2 rex', 'org globex gus'], 'every holder, in each workspace and on the organization, now holds Viewer');
 

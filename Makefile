@@ -6,6 +6,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" rbac.control)
 MODULE_big = rbac
 OBJS = \
 	src/cache.o \
+	src/change_signal.o \
 	src/check.o \
 	src/identity.o \
 	src/json_flat.o \
@@ -59,6 +60,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CPPFLAGS = -I$(srcdir)/src
+
 SHLIB_LINK = -lcrypto
 
 # Before `make demo` or `make test` has installed the server headers there
@@ -66,6 +68,9 @@ SHLIB_LINK = -lcrypto
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h)
 endif
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -76,7 +81,7 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PA
 $(EXTENSION)--0.1--$(EXTVERSION).sql: src/sql/header_update.sql $(MODEL_PARTS) rbac.control
 	cat src/sql/header_update.sql $(MODEL_PARTS) > $@
 
-.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith
+.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith valgrind
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -116,6 +121,17 @@ sqlsmith: deps
 	$(MAKE) all
 	$(SUDO) $(MAKE) install
 	SQLSMITH_QUERIES=$(SQLSMITH_QUERIES) test/sqlsmith/run
+
+# The regression suites against a server under Valgrind's memcheck: errors
+# in rbac fail, others are counted (test/valgrind/run).  Slow: pg_regress
+# alone takes minutes.  VALGRIND_SUITES may add pgtap; PGTAP_FILES picks
+# the pgTAP files.
+VALGRIND_SUITES ?= regress isolation
+valgrind: test-deps
+	tools/install-deps valgrind
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	test/valgrind/run $(VALGRIND_SUITES)
 
 bench: test-deps
 	$(MAKE) all

@@ -4,12 +4,13 @@
  *
  * Correctness rests on three rules.
  *
- * 1. Any change to an rbac table fires a statement trigger that queues a
- *	  relcache invalidation of rbac.cache_signal.  PostgreSQL delivers it to
+ * 1. Any change to an rbac table fires a trigger that queues a relcache
+ *	  invalidation (change_signal.h): of rbac.cache_signal, or for a change to
+ *	  grants, of each changed principal's signal.  PostgreSQL delivers it to
  *	  this transaction at its next command, to other backends at commit (and
  *	  to hot standbys at replay), and again locally when a transaction or
  *	  savepoint that made the change rolls back.  Our callback then drops
- *	  every entry.
+ *	  every entry, or every entry of those principals.
  *
  * 2. Pending invalidations are taken in at the first check of every
  *	  statement and every new snapshot, so a change that committed before the
@@ -47,9 +48,9 @@
 
 #include "cache.h"
 #include "cache_store.h"
+#include "change_signal.h"
 
 PG_FUNCTION_INFO_V1(rbac_cache_stats);
-PG_FUNCTION_INFO_V1(rbac_signal_change);
 
 #define SH_PREFIX		reach
 #define SH_ELEMENT_TYPE ReachEntry
@@ -86,7 +87,11 @@ typedef struct Generation
 {
 	MemoryContext cxt;
 	reach_hash *table;
+	uint32		inserted;		/* since the context was reset, dropped ones too */
 } Generation;
+
+/* Principal signals taken in and not yet acted on; more means a flush. */
+#define MAX_PENDING_SIGNALS 64
 
 static MemoryContext cache_context = NULL;
 static MemoryContext catalog_context = NULL;
@@ -98,6 +103,8 @@ static int	ntransient = 0;
 static bool cache_enabled = true;
 static uint64 generation = 1;
 static bool flush_pending = false;
+static uint32 pending_signals[MAX_PENDING_SIGNALS];
+static int	npending = 0;
 static TransactionId invalidated_after_xid = InvalidTransactionId;
 static LocalTransactionId invalidated_in_lxid = InvalidLocalTransactionId;
 static CommandId invalidated_at_cid = InvalidCommandId;
@@ -129,10 +136,31 @@ LatestCompletedXid(void)
 	return XidFromFullTransactionId(vc->latestCompletedXid);
 }
 
+/* Remember a principal's signal; too many, and the cache will be flushed. */
+static void
+NoteSignal(uint32 signal)
+{
+	for (int i = 0; i < npending; i++)
+		if (pending_signals[i] == signal)
+			return;
+	if (npending < MAX_PENDING_SIGNALS)
+		pending_signals[npending++] = signal;
+	else
+		flush_pending = true;
+}
+
+/*
+ * Before the signal relation is known nothing is cached, so there is
+ * nothing to drop.
+ */
 static void
 RelcacheCallback(Datum arg, Oid relid)
 {
-	if (relid != InvalidOid && relid != signal_relid)
+	if (relid == InvalidOid || (OidIsValid(signal_relid) && relid == signal_relid))
+		flush_pending = true;
+	else if (OidIsValid(signal_relid) && IsPrincipalSignal(relid))
+		NoteSignal((uint32) relid);
+	else
 		return;
 	invalidated_after_xid = LatestCompletedXid();
 	if (IsTransactionState())
@@ -140,7 +168,6 @@ RelcacheCallback(Datum arg, Oid relid)
 		invalidated_in_lxid = MyProc->lxid;
 		invalidated_at_cid = GetCurrentCommandId(false);
 	}
-	flush_pending = true;
 	stat_invalidations++;
 }
 
@@ -206,20 +233,56 @@ Flush(void)
 		{
 			MemoryContextReset(generations[g].cxt);
 			generations[g].table = NULL;
+			generations[g].inserted = 0;
 		}
 	}
 	ReachForget();
 	ntransient = 0;
 	flush_pending = false;
+	npending = 0;
 	generation++;
 }
 
-/* Drop the cache now if an invalidation or a transaction end asked to. */
+static bool
+IsPending(uint32 signal)
+{
+	for (int i = 0; i < npending; i++)
+		if (pending_signals[i] == signal)
+			return true;
+	return false;
+}
+
+/*
+ * Drop the entries of the signalled principals.  Their memory stays in
+ * its generation until that is dropped: inserts, not members, decide when.
+ */
+static void
+DropSignalled(void)
+{
+	for (int g = 0; g < 2; g++)
+	{
+		reach_iterator it;
+		ReachEntry *entry;
+
+		if (generations[g].table == NULL)
+			continue;
+		reach_start_iterate(generations[g].table, &it);
+		while ((entry = reach_iterate(generations[g].table, &it)) != NULL)
+			if (IsPending(entry->signal))
+				reach_delete_item(generations[g].table, entry);
+	}
+	npending = 0;
+	generation++;
+}
+
+/* Act now on the invalidations and transaction ends taken in. */
 void
 CacheFlushIfPending(void)
 {
 	if (flush_pending)
 		Flush();
+	else if (npending > 0)
+		DropSignalled();
 }
 
 static inline SnapshotTag
@@ -267,8 +330,8 @@ CacheBeginCheck(void)
 	}
 	if (unlikely(!cache_enabled))
 		flush_pending = true;
-	if (unlikely(flush_pending))
-		Flush();
+	if (unlikely(flush_pending || npending > 0))
+		CacheFlushIfPending();
 }
 
 /*
@@ -427,6 +490,7 @@ DropGeneration(int g)
 {
 	MemoryContextReset(generations[g].cxt);
 	generations[g].table = NULL;
+	generations[g].inserted = 0;
 	generation++;
 	stat_evictions++;
 }
@@ -445,13 +509,13 @@ CacheInsertEntry(ReachKey key)
 
 	CacheFlushIfPending();
 	/* The young generation is full: drop the old one and start anew. */
-	if (GenerationMembers(young) >= half)
+	if (generations[young].inserted >= half)
 	{
 		DropGeneration(1 - young);
 		young = 1 - young;
 	}
 	/* rbac.cache_entries may have been lowered since the old one filled. */
-	if (GenerationMembers(1 - young) > half)
+	if (generations[1 - young].inserted > half)
 		DropGeneration(1 - young);
 	if (generations[young].table == NULL)
 		generations[young].table = reach_create(CacheEntryContext(), 64, NULL);
@@ -459,6 +523,9 @@ CacheInsertEntry(ReachKey key)
 	key.data = memcpy(palloc(key.len), key.data, key.len);
 	entry = reach_insert(generations[young].table, key, &found);
 	MemoryContextSwitchTo(old);
+	generations[young].inserted++;
+	/* Every key starts with a kind byte and the principal, NUL-terminated. */
+	entry->signal = PrincipalSignal(key.data + 1, strlen(key.data + 1));
 	entry->transient = false;
 	entry->workspace = NULL;
 	entry->organization = NULL;
@@ -495,24 +562,4 @@ rbac_cache_stats(PG_FUNCTION_ARGS)
 	values[5] = Int64GetDatum(cache_context ? (int64) MemoryContextMemAllocated(cache_context, true) : 0);
 	values[6] = Int32GetDatum(cache_entries);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
-/*
- * Statement trigger on every model table: queue an invalidation of the
- * signal relation, which PostgreSQL delivers here at the next command and
- * to every other backend at commit.
- */
-Datum
-rbac_signal_change(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Oid			relid;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "rbac_signal_change must be called as a trigger");
-	relid = get_relname_relid("cache_signal", RelationGetNamespace(trigdata->tg_relation));
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation rbac.cache_signal is missing");
-	CacheInvalidateRelcacheByRelid(relid);
-	PG_RETURN_POINTER(NULL);
 }

@@ -4,11 +4,12 @@
  *
  * Reach is read from the rbac tables with the statement's snapshot and
  * cached per (principal, workspace) or (principal, organization).  Any
- * change to an rbac table sends a relcache invalidation for the signal
- * relation rbac.cache_signal; the callback drops the cache, so a change is
- * seen by this transaction's next statement, by other sessions once it
- * commits, and on hot standbys once replayed.  See cache.c for why an entry
- * read under an old snapshot is never kept beyond that snapshot.
+ * change to an rbac table sends a relcache invalidation (change_signal.h);
+ * the callback drops the cache, or for a change to grants the entries of
+ * its principals, so a change is seen by this transaction's next statement,
+ * by other sessions once it commits, and on hot standbys once replayed.
+ * See cache.c for why an entry read under an old snapshot is never kept
+ * beyond that snapshot.
  */
 #ifndef RBAC_CACHE_H
 #define RBAC_CACHE_H

@@ -21,6 +21,7 @@ typedef struct ReachEntry
 	uint32		hash;
 	char		status;			/* used by simplehash */
 	bool		transient;		/* valid only under the snapshot it was read with */
+	uint32		signal;			/* its principal's signal (change_signal.h) */
 	/*
 	 * Allocated apart from the entry: simplehash moves entries when it
 	 * grows, and callers keep these pointers until the next flush.

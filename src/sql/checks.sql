@@ -27,20 +27,33 @@ COMMENT ON TABLE rbac.cache_signal IS
 CREATE FUNCTION rbac.signal_change() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'rbac_signal_change' LANGUAGE C;
 COMMENT ON FUNCTION rbac.signal_change() IS
-	'trigger: invalidates every backend''s rbac cache when the model changes, at once in this transaction and at commit elsewhere';
+	'trigger: invalidates every backend''s rbac cache when the model changes (only the changed principals'' entries for grants), at once in this transaction and at commit elsewhere';
 
 DO $$
 DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['levels', 'scopes', 'organizations', 'workspaces',
-	                         'resource_types', 'roles', 'grants']
+	                         'resource_types', 'roles']
 	LOOP
 		EXECUTE format('CREATE TRIGGER signal_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 		                ON rbac.%I FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change()', t);
 	END LOOP;
 END;
 $$;
+
+-- A change to grants touches only the reach of the rows' principals, so a
+-- grant storm leaves everyone else's cached reach in place.  The changed
+-- rows reach the trigger as transition tables, one event each.
+CREATE TRIGGER signal_change_insert AFTER INSERT ON rbac.grants
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change_update AFTER UPDATE ON rbac.grants
+	REFERENCING OLD TABLE AS before NEW TABLE AS after
+	FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change_delete AFTER DELETE ON rbac.grants
+	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change AFTER TRUNCATE ON rbac.grants
+	FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
 
 CREATE FUNCTION rbac.current_principal() RETURNS text
 	AS 'MODULE_PATHNAME', 'rbac_current_principal' LANGUAGE C STABLE PARALLEL SAFE;

@@ -6,8 +6,16 @@
 -- table's policy applies.  Each repetition runs every query once,
 -- forwards on even repetitions and backwards on odd ones, so that no
 -- policy always runs first.  Repetition 0 is a warm-up: its counts are
--- checked like the others, but its times are not in the medians.  The timer is clock_timestamp() around EXECUTE inside the
--- server: no client round trip, no EXPLAIN instrumentation.
+-- checked like the others, but its times are not in the medians.  The
+-- timer is clock_timestamp() around EXECUTE inside the server: no client
+-- round trip, no EXPLAIN instrumentation.
+--
+-- has_scope runs twice per repetition, one run right after the other:
+-- with the principal set by rbac.set_principal(), and with it taken from
+-- request.jwt.claims the way PostgREST sets them (set_config(..., true)
+-- at the start of the transaction), with rbac.trust_request_jwt turned on
+-- by the superuser.  The principal is set before each query, outside the
+-- timer.
 --
 -- The per-row function is timed on the subset at every repetition, and
 -- run once over the full table afterwards, so that its count is checked
@@ -28,15 +36,17 @@ WHERE c.relkind IN ('r', 'i')
 
 -- -------------------------------------------------------------------
 -- The queries.  policy names what is compared; size is full or subset;
--- expect is the count the query must return (from setup's reference).
+-- via is how the principal is set (set_principal or claims); expect is
+-- the count the query must return (from setup's reference).
 -- "columns" is a reference, not a policy: the unprotected table filtered
 -- on its two id columns, which is what reading them for any per-row
 -- check costs before the check itself.
 -- -------------------------------------------------------------------
 CREATE TABLE query (ord int PRIMARY KEY, policy text, size text, every_rep boolean,
-	expect bigint, sql text);
+	via text, expect bigint, sql text);
 INSERT INTO query
 SELECT q.ord, q.policy, q.size, q.every_rep,
+	CASE WHEN q.policy = 'has_scope_claims' THEN 'claims' ELSE 'set_principal' END,
 	CASE WHEN q.policy IN ('none', 'columns')
 		THEN CASE q.size WHEN 'full' THEN :rows ELSE :subset_rows END
 		ELSE CASE q.size WHEN 'full' THEN e.full_rows ELSE e.subset_rows END
@@ -49,15 +59,44 @@ FROM expected e, (VALUES
 	(3, 'exists', 'full', true, 'SELECT count(*) FROM documents_exists'),
 	(4, 'initplan', 'full', true, 'SELECT count(*) FROM documents_initplan'),
 	(5, 'has_scope', 'full', true, 'SELECT count(*) FROM documents_has_scope'),
-	(6, 'none', 'subset', true, 'SELECT count(*) FROM documents_none_subset'),
-	(7, 'function', 'subset', true, 'SELECT count(*) FROM documents_function_subset'),
-	(8, 'has_scope', 'subset', true, 'SELECT count(*) FROM documents_has_scope_subset'),
-	(9, 'function', 'full', false, 'SELECT count(*) FROM documents_function')
+	(6, 'has_scope_claims', 'full', true, 'SELECT count(*) FROM documents_has_scope'),
+	(7, 'none', 'subset', true, 'SELECT count(*) FROM documents_none_subset'),
+	(8, 'function', 'subset', true, 'SELECT count(*) FROM documents_function_subset'),
+	(9, 'has_scope', 'subset', true, 'SELECT count(*) FROM documents_has_scope_subset'),
+	(10, 'function', 'full', false, 'SELECT count(*) FROM documents_function')
 ) AS q(ord, policy, size, every_rep, sql);
 
 CREATE TABLE timing (rep int, ord int, ms float8, result bigint);
 GRANT SELECT ON query TO bench_app;
 GRANT INSERT ON timing TO bench_app;
+
+-- Say who the principal is, one way or the other, for the rest of the
+-- transaction, and make sure rbac sees alice.  With claims, rbac's own
+-- principal is cleared, so that only request.jwt.claims can name her.
+CREATE FUNCTION bench_set_principal(via text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	-- What PostgREST puts in request.jwt.claims for a Supabase-style token.
+	claims constant text := '{"aud": "authenticated", "exp": 4102444800, "iat": 1700000000, '
+		'"iss": "https://auth.example.com", "sub": "alice", "email": "alice@example.com", '
+		'"role": "bench_app", "aal": "aal1", "session_id": "5b0c6c1e-7b34-4c55-9d0c-1f2d3e4f5a6b", '
+		'"app_metadata": {"provider": "email", "providers": ["email"]}, "user_metadata": {}}';
+BEGIN
+	IF via = 'claims' THEN
+		PERFORM rbac.set_principal(NULL, true);
+		PERFORM set_config('request.jwt.claims', claims, true);
+		IF current_setting('rbac.principal') <> '' THEN
+			RAISE EXCEPTION 'rbac.principal is set, so the claims would not be read';
+		END IF;
+	ELSE
+		PERFORM set_config('request.jwt.claims', '', true);
+		PERFORM rbac.set_principal('alice', true);
+	END IF;
+	IF rbac.current_principal() IS DISTINCT FROM 'alice' THEN
+		RAISE EXCEPTION 'the principal set via % is %, not alice', via, rbac.current_principal();
+	END IF;
+END
+$$;
 
 CREATE FUNCTION bench_run(reps int) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -80,10 +119,11 @@ BEGIN
 
 	FOR rep IN 0..reps LOOP
 		FOR q IN
-			SELECT ord, sql FROM query
+			SELECT ord, via, sql FROM query
 			WHERE every_rep
 			ORDER BY CASE WHEN rep % 2 = 0 THEN ord ELSE -ord END
 		LOOP
+			PERFORM bench_set_principal(q.via);
 			t0 := clock_timestamp();
 			EXECUTE q.sql INTO res;
 			elapsed := extract(epoch FROM clock_timestamp() - t0) * 1000;
@@ -91,7 +131,8 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
-	FOR q IN SELECT ord, sql FROM query WHERE NOT every_rep ORDER BY ord LOOP
+	FOR q IN SELECT ord, via, sql FROM query WHERE NOT every_rep ORDER BY ord LOOP
+		PERFORM bench_set_principal(q.via);
 		t0 := clock_timestamp();
 		EXECUTE q.sql INTO res;
 		elapsed := extract(epoch FROM clock_timestamp() - t0) * 1000;
@@ -101,7 +142,10 @@ END
 $$;
 
 -- The application's session: its own role, and the principal set both
--- ways, for rbac and for the baselines' app.principal.
+-- ways, for rbac and for the baselines' app.principal.  Only a superuser
+-- may tell rbac to trust request.jwt.claims, so that is set before the
+-- session takes the application's role.
+SET rbac.trust_request_jwt = on;
 SET ROLE bench_app;
 SELECT rbac.set_principal('alice', false) \g /dev/null
 SET app.principal = 'alice';

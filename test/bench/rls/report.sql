@@ -41,7 +41,8 @@ CREATE VIEW label (policy, label) AS VALUES
 	('exists', 'EXISTS join over membership tables'),
 	('initplan', 'initplan arrays, = ANY ((SELECT array_agg ...))'),
 	('function', 'per-row SECURITY DEFINER SQL function'),
-	('has_scope', 'rbac.has_scope(''documents.read'', ws, ''project'', prj)');
+	('has_scope', 'rbac.has_scope(''documents.read'', ws, ''project'', prj)'),
+	('has_scope_claims', 'the same has_scope, principal from request.jwt.claims');
 
 -- The comparisons.  The per-row function is timed on the subset; its
 -- full-table figure is that median scaled by rows / subset_rows.
@@ -53,6 +54,7 @@ WITH m AS (
 		(SELECT ms FROM med WHERE policy = 'exists' AND size = 'full') AS exists_ms,
 		(SELECT ms FROM med WHERE policy = 'initplan' AND size = 'full') AS initplan_ms,
 		(SELECT ms FROM med WHERE policy = 'has_scope' AND size = 'full') AS has_scope_ms,
+		(SELECT ms FROM med WHERE policy = 'has_scope_claims' AND size = 'full') AS claims_ms,
 		(SELECT ms FROM med WHERE policy = 'function' AND size = 'subset') AS function_sub_ms,
 		(SELECT ms FROM med WHERE policy = 'has_scope' AND size = 'subset') AS has_scope_sub_ms,
 		:rows::float8 / :subset_rows AS scale
@@ -78,24 +80,34 @@ FROM m
 UNION ALL
 SELECT 5, 'has_scope vs reading the id columns (reference)', 'has_scope / columns', columns_ms, has_scope_ms,
 	has_scope_ms / columns_ms, '-', NULL, 'reading the id columns'
+FROM m
+UNION ALL
+SELECT 6, 'principal from request.jwt.claims vs set_principal', 'claims / set_principal',
+	has_scope_ms, claims_ms, claims_ms / has_scope_ms, 'at most 1.05', claims_ms / has_scope_ms <= 1.05,
+	'set_principal'
 FROM m;
 
 -- One line per comparison with a target or a baseline policy, for the
 -- combined table: baseline = the other policy, ours = has_scope, in ms
--- over the full table.
+-- over the full table.  The last compares has_scope with itself: the
+-- principal from request.jwt.claims (ours) against set_principal.
 CREATE VIEW summary AS
 SELECT ord,
-	format('rls count(*) %s rows: has_scope vs %s%s', to_char(:rows, 'FM999,999,999'), baseline_name,
+	format('rls count(*) %s rows: has_scope%s vs %s%s', to_char(:rows, 'FM999,999,999'),
+		CASE WHEN ord = 6 THEN ' (principal from request.jwt.claims)' ELSE '' END,
+		baseline_name,
 		CASE WHEN ord = 3 THEN format(' (timed on %s, x%s)',
 			to_char(:subset_rows, 'FM999,999,999'), trim_scale(round(:rows::numeric / :subset_rows, 1)))
 		ELSE '' END) AS scenario,
 	baseline_ms, ours_ms
 FROM comparison
-WHERE ord <= 4;
+WHERE ord <= 4 OR ord = 6;
 
 \echo
 \echo 'rls benchmark: SELECT count(*) as a non-owner role without BYPASSRLS, one backend, no parallel workers.'
 \echo 'Median of' :reps 'alternating runs per query after one warm-up; every count of every run is checked.'
+\echo 'has_scope runs twice: with rbac.set_principal(), and with the principal taken from request.jwt.claims'
+\echo '(set with set_config(..., true) as PostgREST does, rbac.trust_request_jwt = on set by the superuser).'
 \echo
 
 \echo '== Data'
@@ -164,6 +176,20 @@ WHERE s.policy = 'function' AND s.size = 'subset' AND h.policy = 'has_scope' AND
 \gset
 \echo 'The per-row function is timed on the first' :subset_rows 'rows and its median scaled by rows / subset_rows;'
 \echo 'function / has_scope measured directly on those same rows:' :sub_ratio
+\echo
+
+-- The two ways of setting the principal run back to back in every
+-- repetition, so their ratio within each repetition is less disturbed
+-- by other load on the machine than the ratio of their medians.
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c.ms / s.ms)::numeric, 3) AS paired,
+	round(min(c.ms / s.ms)::numeric, 3) AS paired_min, round(max(c.ms / s.ms)::numeric, 3) AS paired_max
+FROM timing c
+JOIN query cq ON cq.ord = c.ord AND cq.policy = 'has_scope_claims'
+JOIN timing s ON s.rep = c.rep
+JOIN query sq ON sq.ord = s.ord AND sq.policy = 'has_scope' AND sq.size = 'full'
+WHERE c.rep > 0
+\gset
+\echo 'claims / set_principal within each repetition (the two run back to back): median' :paired 'range' :paired_min '..' :paired_max
 \echo
 
 SELECT count(*) > 0 AS any_wrong FROM wrong_answer \gset

@@ -16,13 +16,16 @@
  *	  statement and every new snapshot, so a change that committed before the
  *	  statement began is never answered from an older entry.
  *
- * 3. An entry read under a snapshot that may not see a change we were
- *	  already told of (REPEATABLE READ keeps its first snapshot; a read can
- *	  take in invalidations mid-statement) is "transient": it is used only
- *	  while the same snapshot is, and dropped after.  Whether a snapshot sees
- *	  those changes is decided from transaction ids, because a committing
- *	  transaction becomes visible before it sends its invalidations: see
- *	  SnapshotSeesInvalidations().  Under SERIALIZABLE every entry is
+ * 3. A committing transaction becomes visible to new snapshots before
+ *	  PostgreSQL sends its invalidations, so writers send the same signals
+ *	  once more just before commit (change_signal.c).  Receiving one raises
+ *	  a "fence" for its principals (or for everything) at the next
+ *	  transaction id: the sender is some transaction older than that.  An
+ *	  entry read under a snapshot that does not yet see every transaction
+ *	  below the fence as finished may miss the change, so it is "transient":
+ *	  used only while the same snapshot is, and dropped after.  The same
+ *	  covers REPEATABLE READ, whose snapshot stays old, and reads that take
+ *	  in invalidations mid-statement.  Under SERIALIZABLE every entry is
  *	  transient, so each transaction reads the grants itself and takes the
  *	  predicate locks that make its decisions serializable.
  */
@@ -30,6 +33,7 @@
 
 #include "access/transam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/trigger.h"
@@ -37,6 +41,7 @@
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/guc.h"
@@ -93,24 +98,43 @@ typedef struct Generation
 /* Principal signals taken in and not yet acted on; more means a flush. */
 #define MAX_PENDING_SIGNALS 64
 
+/*
+ * A fence: a signal received while its sender may still be committing.
+ * Entries of its principal read under a snapshot that does not see every
+ * transaction below "below" as finished are transient.  More principals
+ * than fit, and the global fence covers them all.
+ */
+typedef struct Fence
+{
+	uint32		signal;
+	TransactionId below;
+} Fence;
+
+#define MAX_FENCES 64
+
 static MemoryContext cache_context = NULL;
 static MemoryContext catalog_context = NULL;
 static Generation generations[2];
 static int	young = 0;
 static int	cache_entries = 10000;
 static int	ntransient = 0;
+static bool catalog_transient = false;
 
 static bool cache_enabled = true;
 static uint64 generation = 1;
 static bool flush_pending = false;
 static uint32 pending_signals[MAX_PENDING_SIGNALS];
 static int	npending = 0;
-static TransactionId invalidated_after_xid = InvalidTransactionId;
+static bool drop_transient = false;
+static Fence fences[MAX_FENCES];
+static int	nfences = 0;
+static TransactionId global_fence = InvalidTransactionId;
 static LocalTransactionId invalidated_in_lxid = InvalidLocalTransactionId;
 static CommandId invalidated_at_cid = InvalidCommandId;
 static Oid	signal_relid = InvalidOid;
 static Oid	model_owner = InvalidOid;
 
+static bool started = false;
 static uint64 statement_serial = 0;
 static uint64 seen_serial = 0;
 static SnapshotTag seen_snapshot;
@@ -123,17 +147,68 @@ static uint64 stat_evictions = 0;
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
+static void LetGoOfSnapshot(void);
+
 /*
- * The newest transaction that had completed when the last invalidation was
- * taken in, read without ProcArrayLock: it only grows, and a value a little
- * behind only makes SnapshotSeesInvalidations() more cautious.
+ * The next transaction id: every transaction that could have sent a signal
+ * just received is older.
  */
 static TransactionId
-LatestCompletedXid(void)
+NextXid(void)
 {
-	volatile VariableCacheData *vc = ShmemVariableCache;
+	return XidFromFullTransactionId(ReadNextFullTransactionId());
+}
 
-	return XidFromFullTransactionId(vc->latestCompletedXid);
+/*
+ * Forget fences that every snapshot of this backend passes: all of this
+ * backend's snapshots, and all it will take, are no older than its xmin,
+ * and every transaction below that had finished when they were taken.
+ */
+static void
+PruneFences(void)
+{
+	TransactionId xmin = MyProc->xmin;
+	int			kept = 0;
+
+	if (!TransactionIdIsValid(xmin))
+		return;
+	for (int i = 0; i < nfences; i++)
+		if (TransactionIdPrecedes(xmin, fences[i].below))
+			fences[kept++] = fences[i];
+	nfences = kept;
+	if (TransactionIdIsValid(global_fence) && !TransactionIdPrecedes(xmin, global_fence))
+		global_fence = InvalidTransactionId;
+}
+
+static void
+RaiseFence(uint32 signal, TransactionId below)
+{
+	for (int i = 0; i < nfences; i++)
+	{
+		if (fences[i].signal == signal)
+		{
+			fences[i].below = below;
+			return;
+		}
+	}
+	if (nfences == MAX_FENCES)
+		PruneFences();
+	if (nfences == MAX_FENCES)
+	{
+		global_fence = below;
+		return;
+	}
+	fences[nfences].signal = signal;
+	fences[nfences++].below = below;
+}
+
+static TransactionId
+FenceOf(uint32 signal)
+{
+	for (int i = 0; i < nfences; i++)
+		if (fences[i].signal == signal)
+			return fences[i].below;
+	return InvalidTransactionId;
 }
 
 /* Remember a principal's signal; too many, and the cache will be flushed. */
@@ -150,19 +225,27 @@ NoteSignal(uint32 signal)
 }
 
 /*
- * Before the signal relation is known nothing is cached, so there is
- * nothing to drop.
+ * An invalidation of a principal's signal, or of the signal relation (or
+ * of everything).  Until this backend has looked the signal relation up,
+ * any relation may be it: nothing is cached yet, but the first read may
+ * use a snapshot older than a change whose signal came in meanwhile, so
+ * the fence must go up all the same.
  */
 static void
 RelcacheCallback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || (OidIsValid(signal_relid) && relid == signal_relid))
-		flush_pending = true;
-	else if (OidIsValid(signal_relid) && IsPrincipalSignal(relid))
+	if (IsPrincipalSignal(relid))
+	{
 		NoteSignal((uint32) relid);
+		RaiseFence((uint32) relid, NextXid());
+	}
+	else if (relid == InvalidOid || relid == signal_relid || !OidIsValid(signal_relid))
+	{
+		flush_pending = true;
+		global_fence = NextXid();
+	}
 	else
 		return;
-	invalidated_after_xid = LatestCompletedXid();
 	if (IsTransactionState())
 	{
 		invalidated_in_lxid = MyProc->lxid;
@@ -174,9 +257,8 @@ RelcacheCallback(Datum arg, Oid relid)
 static void
 EndOfTransaction(XactEvent event, void *arg)
 {
-	/* Transient entries never outlive the transaction that read them. */
-	if (ntransient > 0)
-		flush_pending = true;
+	/* Transient reads never outlive the transaction that made them. */
+	LetGoOfSnapshot();
 }
 
 static void
@@ -238,6 +320,8 @@ Flush(void)
 	}
 	ReachForget();
 	ntransient = 0;
+	catalog_transient = false;
+	drop_transient = false;
 	flush_pending = false;
 	npending = 0;
 	generation++;
@@ -253,11 +337,12 @@ IsPending(uint32 signal)
 }
 
 /*
- * Drop the entries of the signalled principals.  Their memory stays in
- * its generation until that is dropped: inserts, not members, decide when.
+ * Drop the entries of the signalled principals, and transient ones whose
+ * snapshot is gone.  Their memory stays in its generation until that is
+ * dropped: inserts, not members, decide when.
  */
 static void
-DropSignalled(void)
+DropEntries(void)
 {
 	for (int g = 0; g < 2; g++)
 	{
@@ -268,9 +353,12 @@ DropSignalled(void)
 			continue;
 		reach_start_iterate(generations[g].table, &it);
 		while ((entry = reach_iterate(generations[g].table, &it)) != NULL)
-			if (IsPending(entry->signal))
+			if ((drop_transient && entry->transient) || IsPending(entry->signal))
 				reach_delete_item(generations[g].table, entry);
 	}
+	if (drop_transient)
+		ntransient = 0;
+	drop_transient = false;
 	npending = 0;
 	generation++;
 }
@@ -281,8 +369,18 @@ CacheFlushIfPending(void)
 {
 	if (flush_pending)
 		Flush();
-	else if (npending > 0)
-		DropSignalled();
+	else if (npending > 0 || drop_transient)
+		DropEntries();
+}
+
+/* The snapshot that transient reads were made under is done with. */
+static void
+LetGoOfSnapshot(void)
+{
+	if (catalog_transient)
+		flush_pending = true;
+	else if (ntransient > 0)
+		drop_transient = true;
 }
 
 static inline SnapshotTag
@@ -321,8 +419,21 @@ CacheBeginCheck(void)
 
 	if (unlikely(statement_serial != seen_serial || !TagEqual(&tag, &seen_snapshot)))
 	{
-		if (!TagEqual(&tag, &seen_snapshot) && ntransient > 0)
-			flush_pending = true;
+		/*
+		 * Signals that came in before this library was loaded never reached
+		 * us: any transaction that exists now may have sent one.
+		 */
+		if (unlikely(!started))
+		{
+			global_fence = NextXid();
+			started = true;
+		}
+		if (!TagEqual(&tag, &seen_snapshot))
+		{
+			LetGoOfSnapshot();
+			if (nfences > 0 || TransactionIdIsValid(global_fence))
+				PruneFences();
+		}
 		seen_serial = statement_serial;
 		seen_snapshot = tag;
 		statement_stamp++;
@@ -330,53 +441,97 @@ CacheBeginCheck(void)
 	}
 	if (unlikely(!cache_enabled))
 		flush_pending = true;
-	if (unlikely(flush_pending || npending > 0))
+	if (unlikely(flush_pending || npending > 0 || drop_transient))
 		CacheFlushIfPending();
 }
 
 /*
- * Does snap see every change whose invalidation we have taken in?  Each
- * such change committed before its invalidation was sent, so no later than
- * invalidated_after_xid; snap sees it unless snap's xmax is not past that,
- * or the change's transaction was still running when snap was taken and has
- * finished since.  A change of our own transaction is seen once snap's
- * command id has passed the command that made it.
+ * Transactions a fence scan looks at past a snapshot's xmax; more, and the
+ * snapshot is taken to miss something.
+ */
+#define MAX_UNSEEN_SCAN 64
+
+/* How many other transactions are writing the model now; see below. */
+static int
+WritersAtWork(void)
+{
+	LOCKTAG		tag;
+	int			count;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, signal_relid);
+	pfree(GetLockConflicts(&tag, ShareLock, &count));
+	return count;
+}
+
+/*
+ * Might x, a transaction that a snapshot does not see as finished, have
+ * made a change whose signal came in before the fence went up?  If x has
+ * finished since, it may have.  If it is still running, only if it is
+ * writing the model: writers hold a lock on the signal relation from their
+ * first change until their signals are out (change_signal.c), so a long
+ * transaction that never touches the model keeps nothing from the cache.
+ * A standby holds no such locks and cannot tell.  *writers caches the
+ * count for one scan; -1 before it is known.
  */
 static bool
-SnapshotSeesInvalidations(Snapshot snap)
+MayHideChange(TransactionId x, int *writers)
 {
-	TransactionId last = invalidated_after_xid;
-
-	if (invalidated_in_lxid == MyProc->lxid && snap->curcid < invalidated_at_cid)
-		return false;
-	if (!TransactionIdIsValid(last))
+	if (!TransactionIdIsInProgress(x))
 		return true;
-	if (!TransactionIdPrecedes(last, snap->xmax) || snap->suboverflowed)
+	if (*writers < 0)
+		*writers = RecoveryInProgress() ? 1 : WritersAtWork();
+	return *writers > 0;
+}
+
+/*
+ * Does snap see every change behind a fence?  It does unless some
+ * transaction below the fence is one snap does not see as finished, and
+ * may hide a change.  An overflowed list of subtransactions cannot tell.
+ */
+static bool
+SnapshotPassesFence(Snapshot snap, TransactionId below, int *writers)
+{
+	if (!TransactionIdIsValid(below))
+		return true;
+	if (snap->suboverflowed)
 		return false;
 	for (uint32 i = 0; i < snap->xcnt; i++)
-	{
-		if (TransactionIdPrecedesOrEquals(snap->xip[i], last) &&
-			!TransactionIdIsInProgress(snap->xip[i]))
+		if (TransactionIdPrecedes(snap->xip[i], below) && MayHideChange(snap->xip[i], writers))
 			return false;
-	}
 	for (int32 i = 0; i < snap->subxcnt; i++)
-	{
-		if (TransactionIdPrecedesOrEquals(snap->subxip[i], last) &&
-			!TransactionIdIsInProgress(snap->subxip[i]))
+		if (TransactionIdPrecedes(snap->subxip[i], below) && MayHideChange(snap->subxip[i], writers))
 			return false;
+	if (!TransactionIdPrecedes(snap->xmax, below))
+		return true;
+	if (below - snap->xmax > MAX_UNSEEN_SCAN)
+		return false;
+	for (TransactionId x = snap->xmax; TransactionIdPrecedes(x, below);)
+	{
+		if (MayHideChange(x, writers))
+			return false;
+		TransactionIdAdvance(x);
 	}
 	return true;
 }
 
 /*
- * May an entry read under snap outlive it?  Not under SERIALIZABLE, where
- * each transaction must read the grants itself to take its predicate locks,
- * and not when snap may miss a change we were told of.
+ * May what snap read about a principal (signal 0: the catalog and keys)
+ * outlive snap?  Not under SERIALIZABLE, where each transaction must read
+ * the grants itself to take its predicate locks; not before snap's command
+ * id has passed a change this transaction made; and not when snap may miss
+ * the change behind a fence.
  */
 static bool
-SnapshotIsFresh(Snapshot snap)
+SnapshotIsFresh(Snapshot snap, uint32 signal)
 {
-	return snap != NULL && !IsolationIsSerializable() && SnapshotSeesInvalidations(snap);
+	int			writers = -1;
+
+	if (snap == NULL || IsolationIsSerializable())
+		return false;
+	if (invalidated_in_lxid == MyProc->lxid && snap->curcid < invalidated_at_cid)
+		return false;
+	return SnapshotPassesFence(snap, global_fence, &writers) &&
+		(signal == 0 || SnapshotPassesFence(snap, FenceOf(signal), &writers));
 }
 
 /*
@@ -386,8 +541,8 @@ SnapshotIsFresh(Snapshot snap)
 void
 CacheNoteRead(void)
 {
-	if (!SnapshotIsFresh(CurrentSnapshot()))
-		ntransient++;
+	if (!SnapshotIsFresh(CurrentSnapshot(), 0))
+		catalog_transient = true;
 }
 
 /*
@@ -537,7 +692,7 @@ CacheInsertEntry(ReachKey key)
 void
 CacheSettleFreshness(ReachEntry *entry)
 {
-	if (!SnapshotIsFresh(CurrentSnapshot()))
+	if (!SnapshotIsFresh(CurrentSnapshot(), entry->signal))
 	{
 		entry->transient = true;
 		ntransient++;

@@ -1,16 +1,23 @@
 /*
  * change_signal.c
  *	  rbac.signal_change(): the triggers that tell every backend's cache
- *	  of a change to the model.  See change_signal.h.
+ *	  of a change to the model, and the early copy of those signals sent
+ *	  just before commit.  See change_signal.h.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/sinval.h"
+#include "storage/standby.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -27,21 +34,51 @@ PG_FUNCTION_INFO_V1(rbac_signal_change);
  */
 #define MAX_PRINCIPAL_SIGNALS 256
 
+/*
+ * The signals this transaction has queued, to send again before commit.
+ * More than fit, and the early copy signals every cache instead.
+ */
+#define MAX_EARLY_SIGNALS 256
+
+static Oid	early_signals[MAX_EARLY_SIGNALS];
+static int	nearly = 0;
+static bool early_everyone = false;
+
+static void
+RememberSignal(Oid relid)
+{
+	for (int i = 0; i < nearly; i++)
+		if (early_signals[i] == relid)
+			return;
+	if (nearly < MAX_EARLY_SIGNALS)
+		early_signals[nearly++] = relid;
+	else
+		early_everyone = true;
+}
+
 uint32
 PrincipalSignal(const char *principal, int len)
 {
 	return hash_bytes((const unsigned char *) principal, len) | PRINCIPAL_SIGNAL_BIT;
 }
 
-/* Every cache drops everything. */
-static void
-SignalEveryone(Relation rel)
+/* The signal relation, rbac.cache_signal, beside a model table. */
+static Oid
+SignalRelation(Oid namespace)
 {
-	Oid			relid = get_relname_relid("cache_signal", RelationGetNamespace(rel));
+	Oid			relid = get_relname_relid("cache_signal", namespace);
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation rbac.cache_signal is missing");
-	CacheInvalidateRelcacheByRelid(relid);
+	return relid;
+}
+
+/* Every cache drops everything. */
+static void
+SignalEveryone(Oid signal_relation)
+{
+	CacheInvalidateRelcacheByRelid(signal_relation);
+	early_everyone = true;
 }
 
 /*
@@ -65,6 +102,7 @@ SignalPrincipal(Datum principal)
 	form->oid = PrincipalSignal(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	form->relisshared = false;
 	CacheInvalidateRelcacheByTuple(&tuple);
+	RememberSignal(form->oid);
 	pfree(tuple.t_data);
 }
 
@@ -113,12 +151,22 @@ rbac_signal_change(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
+	Oid			signal_relation;
 	AttrNumber	attnum;
 	bool		done = true;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "rbac_signal_change must be called as a trigger");
 	rel = trigdata->tg_relation;
+	signal_relation = SignalRelation(RelationGetNamespace(rel));
+
+	/*
+	 * Until its signals are out, this transaction holds a lock that caches
+	 * can see: while it runs, they keep nothing read under a snapshot that
+	 * does not see it (cache.c, MayHideChange).  Writers do not block one
+	 * another.
+	 */
+	LockRelationOid(signal_relation, RowExclusiveLock);
 	attnum = get_attnum(RelationGetRelid(rel), "principal");
 	if (attnum == InvalidAttrNumber || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		done = false;
@@ -139,6 +187,69 @@ rbac_signal_change(PG_FUNCTION_ARGS)
 			done = SignalTransitionTable(trigdata->tg_newtable, rel, attnum);
 	}
 	if (!done)
-		SignalEveryone(rel);
+		SignalEveryone(signal_relation);
 	PG_RETURN_POINTER(NULL);
+}
+
+/*
+ * PostgreSQL makes a committing transaction visible to new snapshots a
+ * moment before it sends the transaction's invalidations, so a backend
+ * whose snapshot already sees a revoke could, in that moment, answer from
+ * an entry read before it.  Sending the same signals once more just before
+ * commit closes the gap: whoever can see the commit has received them by
+ * its next check, and treats what it reads until then with care (the
+ * fences of cache.c).  The copy is WAL-logged so that hot standbys, which
+ * replay a commit the same way round, receive it first too.  Sending it
+ * for a transaction that then fails to commit only costs a re-read.
+ */
+static void
+SendEarlySignals(void)
+{
+	int			n = early_everyone ? 1 : nearly;
+	Oid			everyone = InvalidOid;
+	SharedInvalidationMessage *msgs;
+
+	/* The extension may have been dropped since; then no cache is left. */
+	if (early_everyone &&
+		!OidIsValid(everyone = get_relname_relid("cache_signal", get_namespace_oid("rbac", true))))
+		return;
+	msgs = palloc0(sizeof(SharedInvalidationMessage) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		msgs[i].rc.id = SHAREDINVALRELCACHE_ID;
+		msgs[i].rc.dbId = MyDatabaseId;
+		msgs[i].rc.relId = early_everyone ? everyone : early_signals[i];
+	}
+	SendSharedInvalidMessages(msgs, n);
+	if (XLogStandbyInfoActive())
+		LogStandbyInvalidations(n, msgs, false);
+	pfree(msgs);
+}
+
+static void
+EarlySignalsAtCommit(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (nearly > 0 || early_everyone)
+				SendEarlySignals();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			nearly = 0;
+			early_everyone = false;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+ChangeSignalInit(void)
+{
+	RegisterXactCallback(EarlySignalsAtCommit, NULL);
 }

@@ -9,7 +9,9 @@
  * rbac.cache_signal, and every cache drops everything.  A change to grants
  * touches only the principals of its rows: it sends, for each, an
  * invalidation whose relation id is the principal's signal, and caches
- * drop only that principal's entries.
+ * drop only that principal's entries.  The same signals go out once more
+ * just before commit, because a commit becomes visible before PostgreSQL
+ * sends its invalidations (change_signal.c, and the fences of cache.c).
  */
 #ifndef RBAC_CHANGE_SIGNAL_H
 #define RBAC_CHANGE_SIGNAL_H
@@ -21,6 +23,9 @@
  * do not; should one collide, a cache merely drops entries it could keep.
  */
 #define PRINCIPAL_SIGNAL_BIT	((uint32) 0x80000000)
+
+/* Send the signals early at commit, too; from _PG_init. */
+extern void ChangeSignalInit(void);
 
 /* The signal of a principal, as sent for its grants and kept in entries. */
 extern uint32 PrincipalSignal(const char *principal, int len);

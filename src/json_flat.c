@@ -163,6 +163,14 @@ FlatJsonGet(const FlatJson *j, const char *path)
 	return NULL;
 }
 
+const char *
+FlatJsonString(const FlatJson *j, const char *path)
+{
+	const JsonScalar *s = FlatJsonGet(j, path);
+
+	return s != NULL && s->type == JSON_TOKEN_STRING ? s->value : NULL;
+}
+
 int
 FlatJsonArrayLength(const FlatJson *j, const char *path)
 {

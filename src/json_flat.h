@@ -43,6 +43,12 @@ extern bool FlatJsonParse(const char *json, size_t len, FlatJson *out);
 extern const JsonScalar *FlatJsonGet(const FlatJson *j, const char *path);
 
 /*
+ * The string at a path, or NULL when there is none or it is not a string:
+ * a container's value is NULL, so callers that expect a string ask this.
+ */
+extern const char *FlatJsonString(const FlatJson *j, const char *path);
+
+/*
  * The string elements of the array at a path.  Returns -1 when the path
  * holds something other than an array of strings, else the count.
  */

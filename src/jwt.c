@@ -134,6 +134,25 @@ JwtScopesMode(void)
 	return (TokenScopesMode) jwt_scopes_mode;
 }
 
+/*
+ * Does the last character of base64url text leave its unused low bits
+ * zero?  Decoders ignore those bits, so without this check one signature
+ * could be spelt several ways and a changed token would still verify.
+ */
+static bool
+Base64UrlCanonicalEnd(const char *s, size_t len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	int			unused = len % 4 == 2 ? 0x0f : (len % 4 == 3 ? 0x03 : 0);
+	const char *c;
+
+	if (unused == 0)
+		return true;
+	c = memchr(alphabet, s[len - 1], 64);
+	return c != NULL && ((c - alphabet) & unused) == 0;
+}
+
 /* base64url without padding, as JWS uses it; NULL when malformed. */
 static char *
 Base64UrlDecode(const char *s, size_t len, int *outlen)
@@ -143,7 +162,7 @@ Base64UrlDecode(const char *s, size_t len, int *outlen)
 	char	   *out;
 	int			n;
 
-	if (len % 4 == 1)
+	if (len % 4 == 1 || !Base64UrlCanonicalEnd(s, len))
 		return NULL;
 	b64 = palloc(padded + 1);
 	for (size_t i = 0; i < len; i++)
@@ -266,11 +285,28 @@ VerifyHmac(const Algorithm *alg, const TokenParts *parts)
 	return Ok;
 }
 
+/* A string member of the k-th key of a key set, or NULL. */
+static const char *
+JwkMember(const FlatJson *jwks, int k, const char *member)
+{
+	return FlatJsonString(jwks, psprintf("keys[%d].%s", k, member));
+}
+
+/* The bytes a base64url member of a key encodes, or NULL. */
+static char *
+JwkBytes(const FlatJson *jwks, int k, const char *member, int *len)
+{
+	const char *value = JwkMember(jwks, k, member);
+
+	return value ? Base64UrlDecode(value, strlen(value), len) : NULL;
+}
+
 /* An EVP_PKEY from a JWK's parameters; NULL when they are unusable. */
 static EVP_PKEY *
 JwkToKey(const FlatJson *jwks, int k)
 {
-	const JsonScalar *kty = FlatJsonGet(jwks, psprintf("keys[%d].kty", k));
+	const char *kty = JwkMember(jwks, k, "kty");
+	const char *crv = JwkMember(jwks, k, "crv");
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
@@ -281,14 +317,12 @@ JwkToKey(const FlatJson *jwks, int k)
 
 	if (bld == NULL || kty == NULL)
 		goto done;
-	if (strcmp(kty->value, "RSA") == 0)
+	if (strcmp(kty, "RSA") == 0)
 	{
-		const JsonScalar *jn = FlatJsonGet(jwks, psprintf("keys[%d].n", k));
-		const JsonScalar *je = FlatJsonGet(jwks, psprintf("keys[%d].e", k));
 		int			nlen;
 		int			elen;
-		char	   *nb = jn ? Base64UrlDecode(jn->value, strlen(jn->value), &nlen) : NULL;
-		char	   *eb = je ? Base64UrlDecode(je->value, strlen(je->value), &elen) : NULL;
+		char	   *nb = JwkBytes(jwks, k, "n", &nlen);
+		char	   *eb = JwkBytes(jwks, k, "e", &elen);
 
 		if (nb == NULL || eb == NULL)
 			goto done;
@@ -298,19 +332,15 @@ JwkToKey(const FlatJson *jwks, int k)
 			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
 		ctx = ok ? EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL) : NULL;
 	}
-	else if (strcmp(kty->value, "EC") == 0)
+	else if (strcmp(kty, "EC") == 0 && crv != NULL && strcmp(crv, "P-256") == 0)
 	{
-		const JsonScalar *crv = FlatJsonGet(jwks, psprintf("keys[%d].crv", k));
-		const JsonScalar *jx = FlatJsonGet(jwks, psprintf("keys[%d].x", k));
-		const JsonScalar *jy = FlatJsonGet(jwks, psprintf("keys[%d].y", k));
 		int			xlen;
 		int			ylen;
-		char	   *xb = jx ? Base64UrlDecode(jx->value, strlen(jx->value), &xlen) : NULL;
-		char	   *yb = jy ? Base64UrlDecode(jy->value, strlen(jy->value), &ylen) : NULL;
+		char	   *xb = JwkBytes(jwks, k, "x", &xlen);
+		char	   *yb = JwkBytes(jwks, k, "y", &ylen);
 		unsigned char point[65];
 
-		if (crv == NULL || strcmp(crv->value, "P-256") != 0 || xb == NULL || yb == NULL ||
-			xlen != 32 || ylen != 32)
+		if (xb == NULL || yb == NULL || xlen != 32 || ylen != 32)
 			goto done;
 		point[0] = 0x04;		/* uncompressed */
 		memcpy(point + 1, xb, 32);
@@ -349,11 +379,14 @@ PemToKey(const char *pem)
 static Outcome
 ChoosePublicKey(const Algorithm *alg, const FlatJson *header, EVP_PKEY **pkey)
 {
-	const JsonScalar *kid = FlatJsonGet(header, "kid");
+	const char *kid = FlatJsonString(header, "kid");
+	const char *kalg;
 	FlatJson	jwks;
 	int			nkeys;
 	int			chosen = -1;
 
+	if (FlatJsonGet(header, "kid") != NULL && kid == NULL)
+		return Fail("malformed token", "The kid header is not a string.");
 	if (jwt_public_keys == NULL || jwt_public_keys[0] == '\0')
 		return Fail("no key for the algorithm",
 					psprintf("%s tokens are verified with rbac.jwt_public_keys, which is not set.", alg->name));
@@ -367,21 +400,18 @@ ChoosePublicKey(const Algorithm *alg, const FlatJson *header, EVP_PKEY **pkey)
 	nkeys = FlatJsonArrayLength(&jwks, "keys");
 	for (int k = 0; k < nkeys; k++)
 	{
-		const JsonScalar *kkid = FlatJsonGet(&jwks, psprintf("keys[%d].kid", k));
+		const char *kkid = JwkMember(&jwks, k, "kid");
 
-		if (kid == NULL ? nkeys == 1 : (kkid && strcmp(kkid->value, kid->value) == 0))
+		if (kid == NULL ? nkeys == 1 : (kkid && strcmp(kkid, kid) == 0))
 			chosen = k;
 	}
 	if (chosen < 0)
-		return Fail("unknown key", kid ? psprintf("No key in rbac.jwt_public_keys has kid \"%s\".", kid->value)
+		return Fail("unknown key", kid ? psprintf("No key in rbac.jwt_public_keys has kid \"%s\".", kid)
 					: "The token names no kid, and rbac.jwt_public_keys holds more than one key.");
-	{
-		const JsonScalar *kalg = FlatJsonGet(&jwks, psprintf("keys[%d].alg", chosen));
-
-		if (kalg != NULL && strcmp(kalg->value, alg->name) != 0)
-			return Fail("algorithm does not match the key type",
-						psprintf("The key is for %s, and the token says %s.", kalg->value, alg->name));
-	}
+	kalg = JwkMember(&jwks, chosen, "alg");
+	if (kalg != NULL && strcmp(kalg, alg->name) != 0)
+		return Fail("algorithm does not match the key type",
+					psprintf("The key is for %s, and the token says %s.", kalg, alg->name));
 	*pkey = JwkToKey(&jwks, chosen);
 	return *pkey ? Ok : Fail("no key for the algorithm", "The chosen key in rbac.jwt_public_keys is not a usable RSA or P-256 key.");
 }

@@ -9,6 +9,7 @@
 #include "utils/guc.h"
 
 #include "cache.h"
+#include "change_signal.h"
 #include "jwt.h"
 #include "principal.h"
 
@@ -24,6 +25,7 @@ _PG_init(void)
 	PrincipalDefineSettings();
 	JwtDefineSettings();
 	CacheInit();
+	ChangeSignalInit();
 	MarkGUCPrefixReserved("rbac");
 }
 

@@ -10,7 +10,7 @@
 -- principal to the transaction or the session, seen from a second session
 -- (dblink); and an unchanged has_scope() policy works for a token.
 BEGIN;
-SELECT plan(182);
+SELECT plan(184);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -188,7 +188,9 @@ INSERT INTO refused VALUES
 	('truncated_signature_rs256', 'signature cut short', 'bad signature'),
 	('four_parts', 'a fourth part', 'malformed token'),
 	('garbage', 'not a token', 'malformed token'),
-	('garbage_three_parts', 'three parts of garbage', 'malformed JSON'),
+	('garbage_three_parts', 'three parts of garbage, not canonical base64url', 'malformed base64url'),
+	('respelt_signature_hs256', 'the signature''s unused bits changed', 'malformed base64url'),
+	('kid_not_string', 'kid an object', 'malformed token'),
 	('empty', 'the empty string', 'malformed token'),
 	('malformed_base64url', 'a * in the payload', 'malformed base64url'),
 	('base64_padded', 'base64 = padding', 'malformed base64url'),

@@ -384,13 +384,16 @@ AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
 	return memo->last = answer;
 }
 
-/* Does a resource grant on (type, id) give q? */
+/*
+ * Does a resource grant on (type, id) give q?  A text id is compared as it
+ * is; only a uuid or bigint is spelt out first.
+ */
 static bool
 ResourceGives(const WorkspaceReach *reach, const ScopeRef *q, const IdArg *type,
 			  const IdArg *id)
 {
-	int			idlen;
-	char	   *idtext = IdText(id, &idlen);
+	int			idlen = id->len;
+	const char *idtext = id->type == UUIDOID || id->type == INT8OID ? IdText(id, &idlen) : id->bytes;
 	const Scopeset *scopes = ResourceReachOf(reach, type->bytes, type->len, idtext, idlen);
 
 	return scopes != NULL && ScopesetCovers(scopes, q);

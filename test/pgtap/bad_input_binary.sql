@@ -1,7 +1,7 @@
 -- Randomized binary input for rbac.scopeset, through COPY ... (FORMAT binary).
 --
--- Each payload is written as the one field of a binary COPY file (by a
--- large object exported to the data directory) and copied into a table.
+-- Each payload is written as the one field of a binary COPY file and
+-- copied into a table.
 -- The payloads are random bytes; random bytes behind a valid header; and
 -- the send form of random sets with one random change: a byte flipped,
 -- inserted or dropped, the value cut short or extended, the count or a
@@ -131,18 +131,15 @@ INSERT INTO payloads (how, payload) SELECT 'one change', pg_temp.mutate(g.payloa
 CREATE TEMP TABLE received (s rbac.scopeset);
 
 -- Copy one payload in as a scopeset: its value, or the SQLSTATE raised.
+-- The file is a binary COPY of the payload as bytea, whose binary form is
+-- its bytes: the same file with the payload as the field.  COPY TO a file
+-- takes an absolute path, so the file goes to the data directory.
 CREATE FUNCTION pg_temp.recv(payload bytea) RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
-	lo oid;
 	v rbac.scopeset;
 BEGIN
-	lo := lo_from_bytea(0, '\x5047434f50590aff0d0a00'::bytea	-- PGCOPY\n\377\r\n\0
-		|| '\x0000000000000000'::bytea							-- flags, extension length
-		|| '\x0001'::bytea										-- one field
-		|| int4send(length(payload)) || payload
-		|| '\xffff'::bytea);									-- trailer
-	PERFORM lo_export(lo, 'rbac_bad_input.bin');
-	PERFORM lo_unlink(lo);
+	EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', payload,
+		current_setting('data_directory') || '/rbac_bad_input.bin');
 	BEGIN
 		TRUNCATE received;
 		COPY received FROM 'rbac_bad_input.bin' (FORMAT binary);

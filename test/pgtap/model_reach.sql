@@ -5,7 +5,7 @@
 -- principal_has_scope() and who may call them; and the checks' answers with
 -- no principal, unknown or NULL scopes, NULL ids and typed ids.
 BEGIN;
-SELECT plan(147);
+SELECT plan(149);
 SET LOCAL search_path = rbac, public;
 
 -- Checks as a principal: set it, ask has_scope in a new statement, and
@@ -302,6 +302,27 @@ FROM (VALUES
 DO $$ BEGIN PERFORM rbac.grant_org_role('acme', 'olga', 'org_owner'); END $$;
 SELECT is(pg_temp.holds_org('olga', 'org.delete', 'acme'), true,
 	'an organization role granted in the transaction is seen by the next statement');
+
+-- ===================================================================
+-- One call site asked about different scopes
+-- ===================================================================
+
+-- PL/pgSQL keeps one expression state for a statement and passes its
+-- variables as parameters, so one call site sees a new scope at each call
+-- and must answer for that scope, never for the first it saw.
+CREATE FUNCTION pg_temp.may(s text, w text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN rbac.has_scope(s, w);
+END $$;
+SELECT FROM rbac.set_principal('alice');
+SELECT is(array_agg(pg_temp.may(t.s, 'a1') ORDER BY t.n), ARRAY[true, false, true, false, false],
+	'a PL/pgSQL call site answers for each scope it is given, not for the first')
+FROM unnest(ARRAY['documents.read', 'tenant.delete', 'runs.start', 'members.manage', 'tenant.delete'])
+	WITH ORDINALITY AS t(s, n);
+SELECT is(array_agg(rbac.has_scope(t.s, 'a1') ORDER BY t.n), ARRAY[false, true, false, true],
+	'so does a call site whose scope comes from a column')
+FROM unnest(ARRAY['tenant.delete', 'documents.read', 'members.manage', 'runs.start']) WITH ORDINALITY AS t(s, n);
+SELECT FROM rbac.set_principal(NULL);
 
 -- ===================================================================
 -- Who may ask about another principal

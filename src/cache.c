@@ -451,7 +451,7 @@ CacheBeginCheck(void)
  */
 #define MAX_UNSEEN_SCAN 64
 
-/* How many other transactions are writing the model now; see below. */
+/* How many other transactions are committing changes to the model now. */
 static int
 WritersAtWork(void)
 {
@@ -467,11 +467,12 @@ WritersAtWork(void)
  * Might x, a transaction that a snapshot does not see as finished, have
  * made a change whose signal came in before the fence went up?  If x has
  * finished since, it may have.  If it is still running, only if it is
- * writing the model: writers hold a lock on the signal relation from their
- * first change until their signals are out (change_signal.c), so a long
- * transaction that never touches the model keeps nothing from the cache.
- * A standby holds no such locks and cannot tell.  *writers caches the
- * count for one scan; -1 before it is known.
+ * committing a change to the model: from just before it sends its early
+ * signals until its commit has sent the real ones, a writer holds a lock on
+ * the signal relation (change_signal.c).  So a long transaction, or one
+ * that changed the model and sits idle before committing, keeps nothing
+ * from the cache.  A standby holds no such locks and cannot tell.
+ * *writers caches the count for one scan; -1 before it is known.
  */
 static bool
 MayHideChange(TransactionId x, int *writers)

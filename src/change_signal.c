@@ -159,14 +159,6 @@ rbac_signal_change(PG_FUNCTION_ARGS)
 		elog(ERROR, "rbac_signal_change must be called as a trigger");
 	rel = trigdata->tg_relation;
 	signal_relation = SignalRelation(RelationGetNamespace(rel));
-
-	/*
-	 * Until its signals are out, this transaction holds a lock that caches
-	 * can see: while it runs, they keep nothing read under a snapshot that
-	 * does not see it (cache.c, MayHideChange).  Writers do not block one
-	 * another.
-	 */
-	LockRelationOid(signal_relation, RowExclusiveLock);
 	attnum = get_attnum(RelationGetRelid(rel), "principal");
 	if (attnum == InvalidAttrNumber || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		done = false;
@@ -201,25 +193,30 @@ rbac_signal_change(PG_FUNCTION_ARGS)
  * fences of cache.c).  The copy is WAL-logged so that hot standbys, which
  * replay a commit the same way round, receive it first too.  Sending it
  * for a transaction that then fails to commit only costs a re-read.
+ *
+ * From just before the copy goes out until its commit has sent the real
+ * invalidations, the transaction holds a lock on the signal relation that
+ * caches can see (cache.c, MayHideChange): a running transaction that
+ * holds none is not committing a change.  Writers do not block one
+ * another, and one that sits idle before its commit holds nothing.
  */
 static void
 SendEarlySignals(void)
 {
 	int			n = early_everyone ? 1 : nearly;
-	Oid			everyone = InvalidOid;
+	Oid			signal_relation = get_relname_relid("cache_signal", get_namespace_oid("rbac", true));
 	SharedInvalidationMessage *msgs;
 
 	/* The extension may have been dropped since; then no cache is left. */
-	if (early_everyone &&
-		!OidIsValid(everyone = get_relname_relid("cache_signal", get_namespace_oid("rbac", true))))
+	if (!OidIsValid(signal_relation))
 		return;
+	LockRelationOid(signal_relation, RowExclusiveLock);
 	msgs = palloc0(sizeof(SharedInvalidationMessage) * n);
-
 	for (int i = 0; i < n; i++)
 	{
 		msgs[i].rc.id = SHAREDINVALRELCACHE_ID;
 		msgs[i].rc.dbId = MyDatabaseId;
-		msgs[i].rc.relId = early_everyone ? everyone : early_signals[i];
+		msgs[i].rc.relId = early_everyone ? signal_relation : early_signals[i];
 	}
 	SendSharedInvalidMessages(msgs, n);
 	if (XLogStandbyInfoActive())

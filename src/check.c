@@ -81,9 +81,11 @@ BytesEqual(const char *a, const char *b, uint32 len)
 
 /*
  * Hash a node key.  This runs for nearly every row of a policy, and ids are
- * short: whole words are mixed by multiplication and the tail is gathered
- * with shifts, much cheaper than hash_bytes().  (Copying the tail into a
- * zeroed word and reading it back would stall the load on the stores.)
+ * short: whole words are folded in by multiplication, the tail is gathered
+ * with shifts (copying it into a zeroed word and reading that back would
+ * stall the load on the stores), and a final avalanche spreads every input
+ * bit over the low bits that pick a bucket, since ids such as ws_00001 and
+ * ws_00002 differ in a few bits of one byte.
  */
 static inline uint32
 NodeHash(const char *data, uint32 len)
@@ -98,11 +100,17 @@ NodeHash(const char *data, uint32 len)
 
 		memcpy(&w, data + i, 8);
 		h = (h ^ w) * UINT64CONST(0xff51afd7ed558ccd);
+		h ^= h >> 32;
 	}
 	for (uint32 j = 0; i + j < len; j++)
 		tail |= (uint64) (unsigned char) data[i + j] << (8 * j);
-	h = (h ^ tail) * UINT64CONST(0xc4ceb9fe1a85ec53);
-	return (uint32) (h ^ (h >> 32));
+	h ^= tail;
+	h ^= h >> 33;
+	h *= UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (uint32) h;
 }
 
 #define SH_PREFIX		answers

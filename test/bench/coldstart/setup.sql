@@ -85,8 +85,9 @@ FROM (SELECT DISTINCT p, w.org
 
 SELECT rbac.grant('solo', 'member', 'ws_00001') \g /dev/null
 
--- A principal that holds nothing, whose grants the invalidation scenarios
--- add and remove.
+-- Workspaces on which the invalidation scenarios grant and revoke viewer
+-- to the principal they are about to check (session.sql, writer_change),
+-- away from every workspace a timed check asks about.
 CREATE TABLE churn (k int PRIMARY KEY, principal text NOT NULL, workspace_id text NOT NULL);
 INSERT INTO churn SELECT k, 'churn', 'ws_' || lpad((9000 + k)::text, 5, '0') FROM generate_series(1, 1000) AS k;
 

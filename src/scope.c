@@ -273,21 +273,58 @@ ScopeRefQsortCmp(const void *a, const void *b)
 	return scope_cmp((const ScopeRef *) a, (const ScopeRef *) b);
 }
 
+/* First index of sorted refs[0..n) whose name is not below name[0..len). */
+static int
+LowerBound(const ScopeRef *refs, int n, const char *name, size_t len)
+{
+	ScopeRef	key = {name, (uint16_t) len, false, 0};
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (scope_cmp(&refs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * Drop every element that some other element covers.  Only wildcard
  * elements can cover another, and a dropped wildcard needs no further use:
  * whatever it covers, the element that covers it covers too.
+ *
+ * A pattern covers only names that begin with its bytes up to the first
+ * '*', and in sorted refs those names are one contiguous run, so each
+ * pattern is compared with that run alone rather than with every element.
  */
 static void
 MarkCovered(ScopeRef *refs, int n)
 {
 	for (int w = 0; w < n; w++)
 	{
+		const char *star;
+		size_t		plen;
+
 		if (!refs[w].wild || refs[w].shape == SHAPE_DROPPED)
 			continue;
-		for (int e = 0; e < n; e++)
+		if (refs[w].shape == 0)
+			scope_fill(&refs[w]);
+		star = memchr(refs[w].name, '*', refs[w].len);
+		plen = (size_t) (star - refs[w].name);
+		for (int e = LowerBound(refs, n, refs[w].name, plen);
+			 e < n && refs[e].len >= plen && memcmp(refs[e].name, refs[w].name, plen) == 0;
+			 e++)
 		{
-			if (e != w && scope_covers(&refs[w], &refs[e]))
+			if (e == w || refs[e].shape == SHAPE_DROPPED)
+				continue;
+			if (refs[e].shape == 0)
+				scope_fill(&refs[e]);
+			if (scope_covers(&refs[w], &refs[e]))
 				refs[e].shape = SHAPE_DROPPED;
 		}
 	}

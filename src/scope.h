@@ -85,7 +85,9 @@ extern int	scope_canonicalize(ScopeRef *refs, int n);
 
 /*
  * Drop from refs[0..n), which must be sorted and free of duplicates, every
- * element that another element covers.  Returns the number kept.
+ * element that another element covers.  Returns the number kept.  Every
+ * ref's wild flag must be right; a shape of 0 (no real shape is 0) means
+ * not yet computed, and is computed only for the elements compared.
  */
 extern int	scope_drop_covered(ScopeRef *refs, int n);
 

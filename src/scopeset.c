@@ -73,7 +73,7 @@ ScopesetBuild(const ScopeRef *refs, int n)
 	names = (char *) (wild + nwild);
 	for (int i = 0; i < n; i++)
 	{
-		memcpy(names + end, refs[i].name, refs[i].len);
+		ScopeNameCopy(names + end, refs[i].name, refs[i].len);
 		end += refs[i].len;
 		result->ends[i] = end;
 		if (refs[i].wild)

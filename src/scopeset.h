@@ -70,8 +70,8 @@ ScopesetStart(const Scopeset *s, int i)
 }
 
 /*
- * Describe element i as a ScopeRef.  The shape is computed on demand by
- * ScopesetRefShape(), since most operations never need it.
+ * Describe element i as a ScopeRef.  Its wild flag and shape are left for
+ * scope_fill() to compute, since most operations never need them.
  */
 static inline ScopeRef
 ScopesetRef(const Scopeset *s, int i)
@@ -86,37 +86,73 @@ ScopesetRef(const Scopeset *s, int i)
 	return ref;
 }
 
+/* Bytewise order of the eight bytes at a + i and b + i: -1, 0 or 1. */
+static inline int
+NameWordCmp(const char *a, const char *b, int i)
+{
+	uint64		x;
+	uint64		y;
+
+	memcpy(&x, a + i, 8);
+	memcpy(&y, b + i, 8);
+	if (x == y)
+		return 0;
+	/* As big-endian numbers, words order like their bytes. */
+	return pg_ntoh64(x) < pg_ntoh64(y) ? -1 : 1;
+}
+
 /*
  * Bytewise order of two names, as scope_cmp() but inline: eight bytes at a
- * time, which beats a call to memcmp for names this short.
+ * time, which beats a call to memcmp for names this short.  The tail is one
+ * more word that overlaps bytes already found equal, so the first byte that
+ * differs in it is still the first that differs in the names; no byte is
+ * read past either name.
  */
 static inline int
 ScopeNameCmp(const char *a, int alen, const char *b, int blen)
 {
 	int			n = Min(alen, blen);
-	int			i = 0;
+	int			c = 0;
 
-	for (; i + 8 <= n; i += 8)
+	if (n >= 8)
 	{
-		uint64		x;
-		uint64		y;
+		int			i = 0;
 
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-		{
-			/* As big-endian numbers, words order like their bytes. */
-			x = pg_ntoh64(x);
-			y = pg_ntoh64(y);
-			return x < y ? -1 : 1;
-		}
+		for (; i + 8 <= n && c == 0; i += 8)
+			c = NameWordCmp(a, b, i);
+		if (c == 0 && i < n)
+			c = NameWordCmp(a, b, n - 8);
 	}
-	for (; i < n; i++)
+	else
 	{
-		if (a[i] != b[i])
-			return (unsigned char) a[i] < (unsigned char) b[i] ? -1 : 1;
+		for (int i = 0; i < n && c == 0; i++)
+			c = (unsigned char) a[i] - (unsigned char) b[i];
 	}
-	return alen - blen;
+	return c != 0 ? c : alen - blen;
+}
+
+/*
+ * Copy a short name eight bytes at a time.  The last word overlaps the one
+ * before it rather than finishing byte by byte; nothing is read or written
+ * outside the name.
+ */
+static inline void
+ScopeNameCopy(char *dst, const char *src, int len)
+{
+	uint64		w;
+
+	if (len < 8)
+	{
+		memcpy(dst, src, len);
+		return;
+	}
+	for (int i = 0; i + 8 < len; i += 8)
+	{
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+	}
+	memcpy(&w, src + len - 8, 8);
+	memcpy(dst + len - 8, &w, 8);
 }
 
 /*

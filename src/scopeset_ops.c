@@ -214,82 +214,54 @@ ScopesetOverlaps(const Scopeset *a, const Scopeset *b)
 	return false;
 }
 
-/* Merge two canonical sets into sorted, duplicate-free refs. */
+/* Element i of s, with its wild flag; *w walks s's list of wildcards. */
+static inline ScopeRef
+WalkRef(const Scopeset *s, int i, int *w)
+{
+	ScopeRef	ref = ScopesetRef(s, i);
+
+	ref.wild = *w < s->nwild && ScopesetWild(s)[*w] == i;
+	*w += ref.wild ? 1 : 0;
+	return ref;
+}
+
+/*
+ * Merge two canonical sets into sorted, duplicate-free refs whose wild flags
+ * are set and whose shapes are left for scope_drop_covered() to compute.
+ */
 static int
 MergeRefs(const Scopeset *a, const Scopeset *b, ScopeRef *out)
 {
 	int			i = 0;
 	int			j = 0;
+	int			aw = 0;
+	int			bw = 0;
 	int			n = 0;
 
 	while (i < a->nscopes || j < b->nscopes)
 	{
-		ScopeRef	aref;
-		ScopeRef	bref;
 		int			c;
 
-		if (i < a->nscopes)
-			aref = ScopesetRef(a, i);
-		if (j < b->nscopes)
-			bref = ScopesetRef(b, j);
 		if (i >= a->nscopes)
 			c = 1;
 		else if (j >= b->nscopes)
 			c = -1;
 		else
+		{
+			ScopeRef	aref = ScopesetRef(a, i);
+			ScopeRef	bref = ScopesetRef(b, j);
+
 			c = NameCmp(&aref, &bref);
-		out[n++] = c <= 0 ? aref : bref;
-		i += c <= 0 ? 1 : 0;
-		j += c >= 0 ? 1 : 0;
+		}
+		if (c <= 0)
+			out[n++] = WalkRef(a, i++, &aw);
+		else
+			out[n++] = WalkRef(b, j++, &bw);
+		/* An element of both: its wild flag was read from a. */
+		if (c == 0)
+			(void) WalkRef(b, j++, &bw);
 	}
 	return n;
-}
-
-/* A cursor over the names of a set, for merges. */
-typedef struct NameCursor
-{
-	const Scopeset *s;
-	const char *names;
-	int			i;				/* current element */
-	uint16		start;			/* its start offset */
-} NameCursor;
-
-static inline void
-CursorInit(NameCursor *c, const Scopeset *s)
-{
-	c->s = s;
-	c->names = ScopesetNames(s);
-	c->i = 0;
-	c->start = 0;
-}
-
-static inline int
-CursorLen(const NameCursor *c)
-{
-	return c->s->ends[c->i] - c->start;
-}
-
-static inline void
-CursorNext(NameCursor *c)
-{
-	c->start = c->s->ends[c->i++];
-}
-
-/* Copy a short name eight bytes at a time, never reading past its end. */
-static inline void
-CopyName(char *dst, const char *src, int len)
-{
-	int			i = 0;
-
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64		w;
-
-		memcpy(&w, src + i, 8);
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < len; i++)
-		dst[i] = src[i];
 }
 
 /* Append names[from..to) of s, a contiguous run, to the result. */
@@ -316,10 +288,14 @@ UnionLiterals(const Scopeset *a, const Scopeset *b)
 {
 	int			maxn = a->nscopes + b->nscopes;
 	Size		maxbytes = (Size) ScopesetStart(a, a->nscopes) + ScopesetStart(b, b->nscopes);
+	const char *anames = ScopesetNames(a);
+	const char *bnames = ScopesetNames(b);
 	Scopeset   *r;
 	char	   *names;
-	NameCursor	ca;
-	NameCursor	cb;
+	int			i = 0;
+	int			j = 0;
+	int			astart = 0;
+	int			bstart = 0;
 	int			n = 0;
 	Size		pos = 0;
 
@@ -327,26 +303,29 @@ UnionLiterals(const Scopeset *a, const Scopeset *b)
 	ScopesetPrefetch(b);
 	r = palloc(ScopesetSize(maxn, 0, maxbytes));
 	names = (char *) (r->ends + maxn);
-	CursorInit(&ca, a);
-	CursorInit(&cb, b);
-	while (ca.i < a->nscopes && cb.i < b->nscopes)
+
+	/*
+	 * Offsets live in locals, not in a cursor struct picked by pointer: the
+	 * names written below are char stores, which may alias anything the
+	 * compiler cannot keep in a register.
+	 */
+	while (i < a->nscopes && j < b->nscopes)
 	{
-		int			alen = CursorLen(&ca);
-		int			blen = CursorLen(&cb);
-		int			c = ScopeNameCmp(ca.names + ca.start, alen, cb.names + cb.start, blen);
-		NameCursor *take = c <= 0 ? &ca : &cb;
+		int			alen = a->ends[i] - astart;
+		int			blen = b->ends[j] - bstart;
+		int			c = ScopeNameCmp(anames + astart, alen, bnames + bstart, blen);
 		int			len = c <= 0 ? alen : blen;
 
-		CopyName(names + pos, take->names + take->start, len);
+		ScopeNameCopy(names + pos, c <= 0 ? anames + astart : bnames + bstart, len);
 		pos += len;
 		r->ends[n++] = (uint16) pos;
-		if (c >= 0)
-			CursorNext(&cb);
-		if (c <= 0)
-			CursorNext(&ca);
+		astart = c <= 0 ? a->ends[i] : astart;
+		bstart = c >= 0 ? b->ends[j] : bstart;
+		i += c <= 0;
+		j += c >= 0;
 	}
-	AppendRun(r, names, &n, &pos, a, ca.i, a->nscopes);
-	AppendRun(r, names, &n, &pos, b, cb.i, b->nscopes);
+	AppendRun(r, names, &n, &pos, a, i, a->nscopes);
+	AppendRun(r, names, &n, &pos, b, j, b->nscopes);
 	if (n < maxn)
 		memmove(r->ends + n, names, pos);
 	SET_VARSIZE(r, ScopesetSize(n, 0, pos));
@@ -368,12 +347,7 @@ ScopesetUnion(const Scopeset *a, const Scopeset *b)
 	refs = palloc(sizeof(ScopeRef) * Max(a->nscopes + b->nscopes, 1));
 	n = MergeRefs(a, b, refs);
 	/* A wildcard may cover elements of the other side: drop those. */
-	if (a->nwild > 0 || b->nwild > 0)
-	{
-		for (int k = 0; k < n; k++)
-			scope_fill(&refs[k]);
-		n = scope_drop_covered(refs, n);
-	}
+	n = scope_drop_covered(refs, n);
 	return ScopesetBuild(refs, n);
 }
 

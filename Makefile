@@ -81,7 +81,7 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PA
 $(EXTENSION)--0.1--$(EXTVERSION).sql: src/sql/header_update.sql $(MODEL_PARTS) rbac.control
 	cat src/sql/header_update.sql $(MODEL_PARTS) > $@
 
-.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith valgrind
+.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith valgrind stress
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -132,6 +132,14 @@ valgrind: test-deps
 	$(MAKE) all
 	$(SUDO) $(MAKE) install
 	test/valgrind/run $(VALGRIND_SUITES)
+
+# The commit window under load, with busy loops taking the CPUs at random:
+# any check that disagrees with its own snapshot fails (test/stress/run).
+STRESS_ROUNDS ?= 10
+stress: test-deps
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	STRESS_ROUNDS=$(STRESS_ROUNDS) test/stress/run
 
 bench: test-deps
 	$(MAKE) all

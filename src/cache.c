@@ -472,16 +472,22 @@ WritersAtWork(void)
  * the signal relation (change_signal.c).  So a long transaction, or one
  * that changed the model and sits idle before committing, keeps nothing
  * from the cache.  A standby holds no such locks and cannot tell.
+ *
+ * The writers are counted before x is looked for, never after.  A
+ * committing writer leaves the proc array before it sends its real signals
+ * and lets go of the lock, and from then on GetLockConflicts() skips it,
+ * as its virtual transaction id is gone.  Asked the other way round, x
+ * could be seen running, then commit, and then not be counted, and an
+ * entry read without its change would be kept.  Counted first, a writer
+ * whose early signals are out is either counted or seen as finished.
  * *writers caches the count for one scan; -1 before it is known.
  */
 static bool
 MayHideChange(TransactionId x, int *writers)
 {
-	if (!TransactionIdIsInProgress(x))
-		return true;
 	if (*writers < 0)
 		*writers = RecoveryInProgress() ? 1 : WritersAtWork();
-	return *writers > 0;
+	return *writers > 0 || !TransactionIdIsInProgress(x);
 }
 
 /*

@@ -151,13 +151,16 @@ gdb($gdb_reader, 'delete');
 gdb($gdb_reader, 'detach');
 is($reader->query_safe('SELECT 1'), "t\n1",
 	'the check under the old snapshot answers yes, as that snapshot sees the grant');
+my $invalidations = cache_stat($reader, 'invalidations');
 
 # A new transaction sees the revoke; its answer must agree.
 is( $reader->query_safe(q{
 		SELECT format('%s %s', rbac.has_scope('documents.read', 'ws_1'),
 			EXISTS (SELECT FROM rbac.grants WHERE principal = 'probe'))}),
 	'f f',
-	'the next transaction sees the revoke and answers no, before any invalidation came in');
+	'the next transaction sees the revoke and answers no');
+is(cache_stat($reader, 'invalidations'), $invalidations,
+	'with no invalidation taken in since the early signal');
 
 release_all();
 $writer->query_safe('SELECT 1');

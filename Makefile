@@ -24,8 +24,10 @@ OBJS = \
 	src/scopeset_ops.o
 
 # The install script is assembled from one SQL part per concern, in order.
-# Version 0.1 shipped the scopeset parts alone; its install script is frozen
-# in upgrade/, and rbac--0.1--0.2.sql adds everything after them.
+# Released versions are frozen in upgrade/: each version's install script
+# and the upgrade script from the one before.  The upgrade script to the
+# version being built is written by hand in upgrade/ as well, and
+# test/upgrade/run proves that it gives a fresh install's schema.
 SCOPESET_PARTS = \
 	src/sql/scopeset_type.sql \
 	src/sql/scopeset_ops.sql \
@@ -49,8 +51,8 @@ MODEL_PARTS = \
 	src/sql/replication.sql \
 	src/sql/privileges.sql
 
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--$(EXTVERSION).sql
-DATA = $(wildcard upgrade/*.sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard upgrade/*.sql))
 EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/ \
 	test/fuzz/scopeset_fuzz test/fuzz/work/
 
@@ -77,9 +79,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) rbac.control
 	cat src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) > $@
-
-$(EXTENSION)--0.1--$(EXTVERSION).sql: src/sql/header_update.sql $(MODEL_PARTS) rbac.control
-	cat src/sql/header_update.sql $(MODEL_PARTS) > $@
 
 .PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith valgrind stress
 

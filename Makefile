@@ -8,6 +8,7 @@ OBJS = \
 	src/cache.o \
 	src/change_signal.o \
 	src/check.o \
+	src/gate.o \
 	src/identity.o \
 	src/json_flat.o \
 	src/jwt.o \

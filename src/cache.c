@@ -52,14 +52,13 @@
 #include "utils/syscache.h"
 
 #include "cache.h"
-#include "cache_store.h"
 #include "change_signal.h"
 
 PG_FUNCTION_INFO_V1(rbac_cache_stats);
 
-#define SH_PREFIX		reach
-#define SH_ELEMENT_TYPE ReachEntry
-#define SH_KEY_TYPE		ReachKey
+#define SH_PREFIX		entries
+#define SH_ELEMENT_TYPE CacheEntry
+#define SH_KEY_TYPE		CacheKey
 #define SH_KEY			key
 #define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
 #define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
@@ -91,7 +90,7 @@ typedef struct SnapshotTag
 typedef struct Generation
 {
 	MemoryContext cxt;
-	reach_hash *table;
+	entries_hash *table;
 	uint32		inserted;		/* since the context was reset, dropped ones too */
 } Generation;
 
@@ -122,6 +121,7 @@ static bool catalog_transient = false;
 
 static bool cache_enabled = true;
 static uint64 generation = 1;
+static uint64 catalog_epoch = 1;
 static bool flush_pending = false;
 static uint32 pending_signals[MAX_PENDING_SIGNALS];
 static int	npending = 0;
@@ -234,7 +234,7 @@ NoteSignal(uint32 signal)
 static void
 RelcacheCallback(Datum arg, Oid relid)
 {
-	if (IsPrincipalSignal(relid))
+	if (IsSignal(relid))
 	{
 		NoteSignal((uint32) relid);
 		RaiseFence((uint32) relid, NextXid());
@@ -305,6 +305,12 @@ CacheGeneration(void)
 	return generation;
 }
 
+uint64
+CacheCatalogEpoch(void)
+{
+	return catalog_epoch;
+}
+
 static void
 Flush(void)
 {
@@ -318,7 +324,7 @@ Flush(void)
 			generations[g].inserted = 0;
 		}
 	}
-	ReachForget();
+	catalog_epoch++;
 	ntransient = 0;
 	catalog_transient = false;
 	drop_transient = false;
@@ -346,15 +352,16 @@ DropEntries(void)
 {
 	for (int g = 0; g < 2; g++)
 	{
-		reach_iterator it;
-		ReachEntry *entry;
+		entries_iterator it;
+		CacheEntry *entry;
 
 		if (generations[g].table == NULL)
 			continue;
-		reach_start_iterate(generations[g].table, &it);
-		while ((entry = reach_iterate(generations[g].table, &it)) != NULL)
-			if ((drop_transient && entry->transient) || IsPending(entry->signal))
-				reach_delete_item(generations[g].table, entry);
+		entries_start_iterate(generations[g].table, &it);
+		while ((entry = entries_iterate(generations[g].table, &it)) != NULL)
+			if ((drop_transient && entry->transient) || IsPending(entry->signal) ||
+				(entry->node_signal != 0 && IsPending(entry->node_signal)))
+				entries_delete_item(generations[g].table, entry);
 	}
 	if (drop_transient)
 		ntransient = 0;
@@ -522,14 +529,14 @@ SnapshotPassesFence(Snapshot snap, TransactionId below, int *writers)
 }
 
 /*
- * May what snap read about a principal (signal 0: the catalog and keys)
- * outlive snap?  Not under SERIALIZABLE, where each transaction must read
- * the grants itself to take its predicate locks; not before snap's command
- * id has passed a change this transaction made; and not when snap may miss
- * the change behind a fence.
+ * May what snap read about a principal and a node (signal 0: none; both 0:
+ * the catalog and keys) outlive snap?  Not under SERIALIZABLE, where each
+ * transaction must read the grants itself to take its predicate locks; not
+ * before snap's command id has passed a change this transaction made; and
+ * not when snap may miss the change behind a fence.
  */
 static bool
-SnapshotIsFresh(Snapshot snap, uint32 signal)
+SnapshotIsFresh(Snapshot snap, uint32 signal, uint32 node_signal)
 {
 	int			writers = -1;
 
@@ -538,7 +545,8 @@ SnapshotIsFresh(Snapshot snap, uint32 signal)
 	if (invalidated_in_lxid == MyProc->lxid && snap->curcid < invalidated_at_cid)
 		return false;
 	return SnapshotPassesFence(snap, global_fence, &writers) &&
-		(signal == 0 || SnapshotPassesFence(snap, FenceOf(signal), &writers));
+		(signal == 0 || SnapshotPassesFence(snap, FenceOf(signal), &writers)) &&
+		(node_signal == 0 || SnapshotPassesFence(snap, FenceOf(node_signal), &writers));
 }
 
 /*
@@ -548,7 +556,7 @@ SnapshotIsFresh(Snapshot snap, uint32 signal)
 void
 CacheNoteRead(void)
 {
-	if (!SnapshotIsFresh(CurrentSnapshot(), 0))
+	if (!SnapshotIsFresh(CurrentSnapshot(), 0, 0))
 		catalog_transient = true;
 }
 
@@ -612,17 +620,17 @@ CacheEntryContext(void)
 	return generations[young].cxt;
 }
 
-ReachEntry *
-CacheFindEntry(ReachKey key)
+CacheEntry *
+CacheFindEntry(CacheKey key)
 {
-	ReachEntry *entry = NULL;
+	CacheEntry *entry = NULL;
 
 	CacheFlushIfPending();
 	for (int i = 0; i < 2 && entry == NULL; i++)
 	{
-		reach_hash *table = generations[(young + i) % 2].table;
+		entries_hash *table = generations[(young + i) % 2].table;
 
-		entry = table ? reach_lookup(table, key) : NULL;
+		entry = table ? entries_lookup(table, key) : NULL;
 	}
 	if (entry != NULL)
 		stat_hits++;
@@ -661,10 +669,10 @@ DropGeneration(int g)
  * Insert an entry for data just read.  Invalidations taken in during the
  * read are acted on first, so nothing is built in memory about to be reset.
  */
-ReachEntry *
-CacheInsertEntry(ReachKey key)
+CacheEntry *
+CacheInsertEntry(CacheKey key, uint32 node_signal)
 {
-	ReachEntry *entry;
+	CacheEntry *entry;
 	MemoryContext old;
 	bool		found;
 	uint32		half = (uint32) Max(cache_entries / 2, 1);
@@ -680,14 +688,15 @@ CacheInsertEntry(ReachKey key)
 	if (generations[1 - young].inserted > half)
 		DropGeneration(1 - young);
 	if (generations[young].table == NULL)
-		generations[young].table = reach_create(CacheEntryContext(), 64, NULL);
+		generations[young].table = entries_create(CacheEntryContext(), 64, NULL);
 	old = MemoryContextSwitchTo(CacheEntryContext());
 	key.data = memcpy(palloc(key.len), key.data, key.len);
-	entry = reach_insert(generations[young].table, key, &found);
+	entry = entries_insert(generations[young].table, key, &found);
 	MemoryContextSwitchTo(old);
 	generations[young].inserted++;
 	/* Every key starts with a kind byte and the principal, NUL-terminated. */
 	entry->signal = PrincipalSignal(key.data + 1, strlen(key.data + 1));
+	entry->node_signal = node_signal;
 	entry->transient = false;
 	entry->workspace = NULL;
 	entry->organization = NULL;
@@ -697,9 +706,9 @@ CacheInsertEntry(ReachKey key)
 
 /* Mark an entry just read as transient if its snapshot is not fresh. */
 void
-CacheSettleFreshness(ReachEntry *entry)
+CacheSettleFreshness(CacheEntry *entry)
 {
-	if (!SnapshotIsFresh(CurrentSnapshot(), entry->signal))
+	if (!SnapshotIsFresh(CurrentSnapshot(), entry->signal, entry->node_signal))
 	{
 		entry->transient = true;
 		ntransient++;

@@ -1,58 +1,52 @@
 /*
  * cache.h
- *	  The per-backend cache of effective reach and of the scope catalog.
+ *	  The per-backend cache of what reach.c reads, and its invalidation.
  *
- * Reach is read from the rbac tables with the statement's snapshot and
- * cached per (principal, workspace) or (principal, organization).  Any
- * change to an rbac table sends a relcache invalidation (change_signal.h);
- * the callback drops the cache, or for a change to grants the entries of
- * its principals, so a change is seen by this transaction's next statement,
- * by other sessions once it commits, and on hot standbys once replayed.
- * See cache.c for why an entry read under an old snapshot is never kept
- * beyond that snapshot.
+ * Entries are read from the rbac tables with the statement's snapshot and
+ * kept per (principal, node), or per listing.  Any change to an rbac table
+ * sends a relcache invalidation (change_signal.h); the callback drops the
+ * cache, or only the entries of the principals or workspaces the change
+ * names, so a change is seen by this transaction's next statement, by
+ * other sessions once it commits, and on hot standbys once replayed.  See
+ * cache.c for why an entry read under an old snapshot is never kept beyond
+ * that snapshot.
  */
 #ifndef RBAC_CACHE_H
 #define RBAC_CACHE_H
 
 #include "postgres.h"
 
-#include "datatype/timestamp.h"
 #include "utils/array.h"
-#include "scopeset.h"
 
-/* The reach a resource grant adds on one resource. */
-typedef struct ResourceReach
-{
-	char	   *type;			/* resource type */
-	char	   *id;				/* resource id, as text */
-	Scopeset   *scopes;			/* union of the resource roles held on it */
-} ResourceReach;
+#include "reach.h"
 
-/* A principal's reach in one workspace. */
-typedef struct WorkspaceReach
+/* An entry's key: a kind byte, the principal, NUL, then the node or listing. */
+typedef struct CacheKey
 {
-	Scopeset   *scopes;			/* workspace grants and organization-wide workspace roles */
-	int			nresources;
-	ResourceReach *resources;	/* sorted by (type, id) */
-} WorkspaceReach;
+	const char *data;
+	int			len;
+} CacheKey;
 
-/* An API key, as the checks need it. */
-typedef struct ApiKeyInfo
-{
-	bool		exists;
-	bool		revoked;
-	char	   *workspace;		/* the one workspace the key reaches */
-	Scopeset   *restriction;	/* NULL: the creator's full reach there */
-	TimestampTz expires_at;		/* DT_NOEND when it never expires */
-} ApiKeyInfo;
+#define KEY_WORKSPACE		'w'
+#define KEY_ORGANIZATION	'o'
 
-/* What the catalog says about a scope name. */
-typedef enum CatalogStatus
+typedef struct CacheEntry
 {
-	CATALOG_UNKNOWN,			/* no such scope: a typo, and an error */
-	CATALOG_RETIRED,			/* retired: nobody holds it */
-	CATALOG_ACTIVE
-} CatalogStatus;
+	CacheKey	key;
+	uint32		hash;
+	char		status;			/* used by simplehash */
+	bool		transient;		/* valid only under the snapshot it was read with */
+	uint32		signal;			/* its principal's signal (change_signal.h) */
+	uint32		node_signal;	/* its workspace's, or the listings', or 0 */
+
+	/*
+	 * Allocated apart from the entry: simplehash moves entries when it
+	 * grows, and callers keep these pointers until the next drop.
+	 */
+	WorkspaceReach *workspace;	/* for workspace keys */
+	OrganizationReach *organization;	/* for organization keys */
+	ArrayType  *ids;			/* for listing keys: sorted text[] */
+} CacheEntry;
 
 extern void CacheInit(void);
 
@@ -71,42 +65,29 @@ extern uint64 CacheStatementStamp(void);
 /* Changes whenever cached data is dropped, so memos can tell. */
 extern uint64 CacheGeneration(void);
 
-extern CatalogStatus CacheScopeStatus(const ScopeRef *q);
+/* Changes whenever the catalog context is reset: what was kept there is gone. */
+extern uint64 CacheCatalogEpoch(void);
 
-/* The retired scopes of the catalog. */
-extern const Scopeset *CacheRetiredScopes(void);
+/* Act now on the invalidations and transaction ends taken in. */
+extern void CacheFlushIfPending(void);
+
+/* Look an entry up; NULL when it is not cached. */
+extern CacheEntry *CacheFindEntry(CacheKey key);
 
 /*
- * Reach lookups.  The result lives until the next call into the cache, so
- * use it at once and do not keep the pointer.
+ * Insert an empty entry for data just read, dropped with its principal's
+ * signal or with node_signal (0: none).  Pending invalidations act first.
  */
-extern const WorkspaceReach *CacheWorkspaceReach(const char *principal, int plen,
-												 const char *workspace, int wlen);
-extern const Scopeset *CacheOrganizationReach(const char *principal, int plen,
-											  const char *organization, int olen);
+extern CacheEntry *CacheInsertEntry(CacheKey key, uint32 node_signal);
 
-/* What CacheListing() lists; see cache.c. */
-typedef enum ListingKind
-{
-	LIST_WORKSPACES,			/* workspaces where the scope is held on the workspace */
-	LIST_WORKSPACES_VIA,		/* ... or on some resource of a type there */
-	LIST_RESOURCES,				/* resources of a type where a resource grant gives it */
-	LIST_ALL_WORKSPACES			/* every workspace rbac knows */
-} ListingKind;
+/* Keep an entry only for its snapshot if that snapshot may be stale. */
+extern void CacheSettleFreshness(CacheEntry *entry);
 
-/* A sorted text[] of ids, cached like reach.  See ListingKind. */
-extern ArrayType *CacheListing(ListingKind kind, const char *principal, int plen,
-							   const char *scope, const char *workspace, const char *type);
+/* The same for a catalog or key read, kept in the catalog context. */
+extern void CacheNoteRead(void);
 
-/* Is this a workspace rbac knows? */
-extern bool CacheWorkspaceKnown(const char *workspace);
-
-/* The API key with this id; exists is false when there is none. */
-extern const ApiKeyInfo *CacheApiKey(int64 id);
-
-/* The reach a resource grant adds on (type, id), or NULL for none. */
-extern const Scopeset *ResourceReachOf(const WorkspaceReach *reach,
-									   const char *type, int tlen,
-									   const char *id, int idlen);
+/* Where new entries, and the catalog and keys, are allocated. */
+extern MemoryContext CacheEntryContext(void);
+extern MemoryContext CacheCatalogContext(void);
 
 #endif							/* RBAC_CACHE_H */

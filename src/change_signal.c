@@ -59,7 +59,14 @@ RememberSignal(Oid relid)
 uint32
 PrincipalSignal(const char *principal, int len)
 {
-	return hash_bytes((const unsigned char *) principal, len) | PRINCIPAL_SIGNAL_BIT;
+	return (hash_bytes((const unsigned char *) principal, len) & SIGNAL_HASH_MASK) | SIGNAL_BIT;
+}
+
+uint32
+NodeSignal(const char *node, int len)
+{
+	return (hash_bytes((const unsigned char *) node, len) & SIGNAL_HASH_MASK) |
+		SIGNAL_BIT | NODE_SIGNAL_BIT;
 }
 
 /* The signal relation, rbac.cache_signal, beside a model table. */
@@ -82,15 +89,14 @@ SignalEveryone(Oid signal_relation)
 }
 
 /*
- * Caches drop one principal's entries.  A relcache invalidation is sent for
- * the relation id that is the principal's signal; no such relation exists,
- * so the message touches no relcache entry, and PostgreSQL's only way to
- * send one for an arbitrary id is a pg_class tuple that names it.
+ * Caches drop the entries a signal names.  A relcache invalidation is sent
+ * for the relation id that is the signal; no such relation exists, so the
+ * message touches no relcache entry, and PostgreSQL's only way to send one
+ * for an arbitrary id is a pg_class tuple that names it.
  */
 static void
-SignalPrincipal(Datum principal)
+SendSignal(uint32 signal)
 {
-	text	   *t = DatumGetTextPP(principal);
 	Size		hoff = MAXALIGN(SizeofHeapTupleHeader);
 	HeapTupleData tuple;
 	Form_pg_class form;
@@ -99,11 +105,19 @@ SignalPrincipal(Datum principal)
 	tuple.t_data = palloc0(tuple.t_len);
 	tuple.t_data->t_hoff = hoff;
 	form = (Form_pg_class) GETSTRUCT(&tuple);
-	form->oid = PrincipalSignal(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	form->oid = signal;
 	form->relisshared = false;
 	CacheInvalidateRelcacheByTuple(&tuple);
 	RememberSignal(form->oid);
 	pfree(tuple.t_data);
+}
+
+static void
+SignalPrincipal(Datum principal)
+{
+	text	   *t = DatumGetTextPP(principal);
+
+	SendSignal(PrincipalSignal(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
 static void
@@ -141,45 +155,180 @@ SignalTransitionTable(Tuplestorestate *rows, Relation rel, AttrNumber attnum)
 }
 
 /*
- * The trigger on every model table.  On a table with a principal column
- * (rbac.grants), a row trigger, or a statement trigger with transition
- * tables, signals only the principals of the changed rows; anything else
- * signals every cache.
+ * A workspace as the caches see it: its id, and the organization whose
+ * workspace roles reach into it.  Nothing else of the row changes anyone's
+ * reach, so an update of its name or ownership mode (every ownership lock
+ * is one) signals nothing.
+ */
+typedef struct WorkspaceRow
+{
+	char	   *id;
+	char	   *organization;	/* NULL: none */
+} WorkspaceRow;
+
+static WorkspaceRow
+ReadWorkspaceRow(TupleTableSlot *slot, AttrNumber id_att, AttrNumber org_att)
+{
+	WorkspaceRow row = {NULL, NULL};
+	bool		isnull;
+	Datum		d = slot_getattr(slot, id_att, &isnull);
+
+	row.id = isnull ? pstrdup("") : TextDatumGetCString(d);
+	d = slot_getattr(slot, org_att, &isnull);
+	row.organization = isnull ? NULL : TextDatumGetCString(d);
+	return row;
+}
+
+static bool
+SameWorkspaceRow(const WorkspaceRow *a, const WorkspaceRow *b)
+{
+	return strcmp(a->id, b->id) == 0 &&
+		(a->organization == NULL ? b->organization == NULL
+		 : b->organization != NULL && strcmp(a->organization, b->organization) == 0);
+}
+
+/* The rows of a transition table (or of a row trigger's tuple), at most max. */
+static int
+CollectWorkspaceRows(Tuplestorestate *rows, HeapTuple tuple, Relation rel, WorkspaceRow *out, int max)
+{
+	AttrNumber	id_att = get_attnum(RelationGetRelid(rel), "id");
+	AttrNumber	org_att = get_attnum(RelationGetRelid(rel), "organization_id");
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+													tuple ? &TTSOpsHeapTuple : &TTSOpsMinimalTuple);
+	int			n = 0;
+
+	if (tuple != NULL)
+	{
+		ExecStoreHeapTuple(tuple, slot, false);
+		out[n++] = ReadWorkspaceRow(slot, id_att, org_att);
+	}
+	else if (rows != NULL && tuplestore_tuple_count(rows) <= max)
+	{
+		tuplestore_select_read_pointer(rows, tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND));
+		tuplestore_rescan(rows);
+		while (tuplestore_gettupleslot(rows, true, false, slot))
+			out[n++] = ReadWorkspaceRow(slot, id_att, org_att);
+	}
+	else if (rows != NULL)
+		n = -1;
+	ExecDropSingleTupleTableSlot(slot);
+	return n;
+}
+
+/* Signal each row of a that b does not hold; true if any was signalled. */
+static bool
+SignalWorkspacesGone(const WorkspaceRow *a, int na, const WorkspaceRow *b, int nb)
+{
+	bool		any = false;
+
+	for (int i = 0; i < na; i++)
+	{
+		bool		kept = false;
+
+		for (int j = 0; j < nb && !kept; j++)
+			kept = SameWorkspaceRow(&a[i], &b[j]);
+		if (!kept)
+			SendSignal(NodeSignal(a[i].id, (int) strlen(a[i].id)));
+		any |= !kept;
+	}
+	return any;
+}
+
+/*
+ * Signal the workspaces a change created, deleted or moved, and then the
+ * listings, which list workspaces; false if there are too many.
+ */
+static bool
+SignalWorkspaces(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+	bool		row = TRIGGER_FIRED_FOR_ROW(trigdata->tg_event);
+	HeapTuple	old_tuple = NULL;
+	HeapTuple	new_tuple = NULL;
+	WorkspaceRow *before = palloc(sizeof(WorkspaceRow) * (MAX_PRINCIPAL_SIGNALS + 1));
+	WorkspaceRow *after = palloc(sizeof(WorkspaceRow) * (MAX_PRINCIPAL_SIGNALS + 1));
+	int			nbefore;
+	int			nafter;
+	bool		any;
+
+	if (row && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		new_tuple = trigdata->tg_trigtuple;
+	else if (row)
+	{
+		old_tuple = trigdata->tg_trigtuple;
+		new_tuple = trigdata->tg_newtuple;
+	}
+	nbefore = CollectWorkspaceRows(row ? NULL : trigdata->tg_oldtable, old_tuple, rel,
+								   before, MAX_PRINCIPAL_SIGNALS);
+	nafter = CollectWorkspaceRows(row ? NULL : trigdata->tg_newtable, new_tuple, rel,
+								  after, MAX_PRINCIPAL_SIGNALS);
+	if (nbefore < 0 || nafter < 0)
+		return false;
+	any = SignalWorkspacesGone(before, nbefore, after, nafter);
+	any |= SignalWorkspacesGone(after, nafter, before, nbefore);
+	if (any)
+		SendSignal(LISTING_SIGNAL);
+	return true;
+}
+
+/* Signal the principals of a change to grants; false if there are too many. */
+static bool
+SignalGrants(TriggerData *trigdata, AttrNumber attnum)
+{
+	Relation	rel = trigdata->tg_relation;
+	bool		done = true;
+
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		if (trigdata->tg_trigtuple)
+			SignalRowPrincipal(trigdata->tg_trigtuple, RelationGetDescr(rel), attnum);
+		if (trigdata->tg_newtuple)
+			SignalRowPrincipal(trigdata->tg_newtuple, RelationGetDescr(rel), attnum);
+		return true;
+	}
+	if (trigdata->tg_oldtable == NULL && trigdata->tg_newtable == NULL)
+		return false;
+	if (trigdata->tg_oldtable)
+		done = SignalTransitionTable(trigdata->tg_oldtable, rel, attnum);
+	if (done && trigdata->tg_newtable)
+		done = SignalTransitionTable(trigdata->tg_newtable, rel, attnum);
+	return done;
+}
+
+static bool
+HasTransitionTables(TriggerData *trigdata)
+{
+	return TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		trigdata->tg_oldtable != NULL || trigdata->tg_newtable != NULL;
+}
+
+/*
+ * The trigger on every model table.  A change to grants signals the
+ * principals of its rows, and a change to workspaces the workspaces it
+ * created, deleted or moved, when the trigger is a row trigger or a
+ * statement trigger with transition tables; anything else signals every
+ * cache.
  */
 Datum
 rbac_signal_change(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
-	Oid			signal_relation;
 	AttrNumber	attnum;
-	bool		done = true;
+	bool		done = false;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "rbac_signal_change must be called as a trigger");
 	rel = trigdata->tg_relation;
-	signal_relation = SignalRelation(RelationGetNamespace(rel));
 	attnum = get_attnum(RelationGetRelid(rel), "principal");
-	if (attnum == InvalidAttrNumber || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) || !HasTransitionTables(trigdata))
 		done = false;
-	else if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-	{
-		if (trigdata->tg_trigtuple)
-			SignalRowPrincipal(trigdata->tg_trigtuple, RelationGetDescr(rel), attnum);
-		if (trigdata->tg_newtuple)
-			SignalRowPrincipal(trigdata->tg_newtuple, RelationGetDescr(rel), attnum);
-	}
-	else if (trigdata->tg_oldtable == NULL && trigdata->tg_newtable == NULL)
-		done = false;
-	else
-	{
-		if (trigdata->tg_oldtable)
-			done = SignalTransitionTable(trigdata->tg_oldtable, rel, attnum);
-		if (done && trigdata->tg_newtable)
-			done = SignalTransitionTable(trigdata->tg_newtable, rel, attnum);
-	}
+	else if (attnum != InvalidAttrNumber)
+		done = SignalGrants(trigdata, attnum);
+	else if (strcmp(RelationGetRelationName(rel), "workspaces") == 0)
+		done = SignalWorkspaces(trigdata);
 	if (!done)
-		SignalEveryone(signal_relation);
+		SignalEveryone(SignalRelation(RelationGetNamespace(rel)));
 	PG_RETURN_POINTER(NULL);
 }
 

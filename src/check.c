@@ -7,9 +7,12 @@
  * fn_extra: the scope, validated against the catalog, and for every
  * workspace seen so far whether the principal holds the scope there, and if
  * not, whether some resource grant there could still give it.  Most rows are
- * then answered with one hash probe on the workspace id.  The memo is
- * trusted only while the cache generation and the principal are unchanged,
- * so it never outlives the data it was computed from.
+ * then answered with one hash probe on the workspace id.  Each answer is
+ * the gate's (gate.h), asked once per node.  The memo is trusted only while
+ * the cache generation and the principal are unchanged, so it never
+ * outlives the data it was computed from; and a "yes" is given only while
+ * the credential is still in force, against the current time, so a key or
+ * token that expires mid-statement stops there.
  */
 #include "postgres.h"
 
@@ -19,9 +22,11 @@
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "cache.h"
+#include "gate.h"
 #include "principal.h"
 #include "scopeset.h"
 
@@ -51,8 +56,7 @@ typedef struct NodeAnswer
 	NodeKey		key;
 	uint32		hash;
 	char		status;			/* used by simplehash */
-	bool		holds;			/* the scope is held on the node itself */
-	const WorkspaceReach *resources;	/* set when a resource grant there gives it */
+	GateAnswer	gate;			/* what the gate said of the node */
 } NodeAnswer;
 
 /* Short keys compare inline, eight bytes at a time. */
@@ -156,21 +160,13 @@ typedef struct CheckMemo
 	uint64		principal_generation;
 	NodeAnswer *last;
 
-	/*
-	 * What the principal context says of this scope, whatever the node: a
-	 * token, a narrowing or an API key restriction may rule it out, and an
-	 * authoritative token decides it alone.  An API key reaches one
-	 * workspace.
-	 */
-	bool		allowed;
-	bool		authoritative;
-	char	   *key_workspace;
+	/* Until when the credential is in force: DT_NOEND, or a time to check. */
+	TimestampTz in_force_until;
 } CheckMemo;
 
-/* Looks up a principal's reach on a node, given as text. */
-typedef bool (*ReachFunction) (const CheckMemo *memo, const char *principal, int plen,
-							   const char *node, int nlen,
-							   const WorkspaceReach **resources);
+/* Asks the gate about a node, given as text. */
+typedef GateAnswer (*GateFunction) (const PrincipalContext *ctx, const ScopeRef *q,
+									const char *node, int nlen);
 
 static CheckMemo *
 GetMemo(FunctionCallInfo fcinfo)
@@ -300,7 +296,7 @@ ValidateScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 				 errmsg("scope \"%s\" is a pattern", pnstrdup(name, len)),
 				 errdetail("A check asks about one concrete scope, and a wildcard names many."),
 				 errhint("Check each scope, or compare with rbac.effective_scopes() using @>.")));
-	memo->status = CacheScopeStatus(&memo->q);
+	memo->status = ReachScopeStatus(&memo->q);
 	if (memo->status == CATALOG_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -310,39 +306,6 @@ ValidateScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 	memo->scope_generation = CacheGeneration();
 	memo->scope_constant = ArgIsConst(fcinfo->flinfo, argno);
 	memo->answers = NULL;		/* answers were for another scope */
-}
-
-/*
- * What the context allows for this scope before any grant is read: each of
- * token scopes, narrowing and key restriction must cover it, and a revoked
- * or expired key allows nothing.
- */
-static void
-SettleContext(CheckMemo *memo, const PrincipalContext *ctx)
-{
-	const ScopeRef *q = &memo->q;
-
-	memo->allowed = ctx->narrowing == NULL || ScopesetCovers(ctx->narrowing, q);
-	memo->authoritative = false;
-	memo->key_workspace = NULL;
-	if (ctx->kind == CREDENTIAL_TOKEN)
-	{
-		memo->authoritative = ctx->authoritative;
-		if (ctx->token_scopes != NULL)
-			memo->allowed &= ScopesetCovers(ctx->token_scopes, q);
-		else if (ctx->authoritative)
-			memo->allowed = false;
-	}
-	if (ctx->kind == CREDENTIAL_API_KEY)
-	{
-		const ApiKeyInfo *key = CacheApiKey(ctx->api_key);
-
-		memo->allowed &= key->exists && !key->revoked &&
-			key->expires_at > GetCurrentStatementStartTimestamp() &&
-			(key->restriction == NULL || ScopesetCovers(key->restriction, q));
-		if (key->exists)
-			memo->key_workspace = MemoryContextStrdup(memo->answers_cxt, key->workspace);
-	}
 }
 
 /* Forget every answer once what they were computed from has changed. */
@@ -359,61 +322,19 @@ SettleAnswers(CheckMemo *memo, const PrincipalContext *ctx)
 	MemoryContextReset(memo->answers_cxt);
 	memo->answers = answers_create(memo->answers_cxt, 256, NULL);
 	memo->last = NULL;
-	/* Read the context first: looking up a key may drop the cache. */
-	SettleContext(memo, ctx);
+	/* Read the credential first: looking up a key may drop the cache. */
+	memo->in_force_until = ContextInForceUntil(ctx);
 	memo->generation = CacheGeneration();
 	memo->principal_generation = PrincipalGeneration();
 }
 
-/* Does any resource grant in the workspace give q? */
-static bool
-AnyResourceGives(const WorkspaceReach *reach, const ScopeRef *q)
+static GateAnswer
+OrganizationGate(const PrincipalContext *ctx, const ScopeRef *q, const char *org, int olen)
 {
-	for (int i = 0; i < reach->nresources; i++)
-	{
-		if (ScopesetCovers(reach->resources[i].scopes, q))
-			return true;
-	}
-	return false;
+	GateAnswer	answer = {GateOrganization(ctx, q, org, olen), NULL};
+
+	return answer;
 }
-
-static bool
-WorkspaceReachFor(const CheckMemo *memo, const char *principal, int plen,
-				  const char *workspace, int wlen, const WorkspaceReach **resources)
-{
-	const WorkspaceReach *reach;
-
-	*resources = NULL;
-	if (memo->key_workspace != NULL && strcmp(memo->key_workspace, workspace) != 0)
-		return false;
-	reach = CacheWorkspaceReach(principal, plen, workspace, wlen);
-	*resources = AnyResourceGives(reach, &memo->q) ? reach : NULL;
-	return ScopesetCovers(reach->scopes, &memo->q);
-}
-
-/*
- * An authoritative token's scopes are the whole reach in every workspace
- * rbac knows; like a grant, they reach no workspace rbac does not know.
- */
-static bool
-KnownWorkspaceFor(const CheckMemo *memo, const char *principal, int plen,
-				  const char *workspace, int wlen, const WorkspaceReach **resources)
-{
-	*resources = NULL;
-	return CacheWorkspaceKnown(workspace);
-}
-
-/* An API key reaches one workspace and no organization. */
-static bool
-OrganizationReachFor(const CheckMemo *memo, const char *principal, int plen,
-					 const char *organization, int olen, const WorkspaceReach **resources)
-{
-	*resources = NULL;
-	if (memo->key_workspace != NULL)
-		return false;
-	return ScopesetCovers(CacheOrganizationReach(principal, plen, organization, olen), &memo->q);
-}
-
 
 /*
  * What the principal holds on a node, from the memo or computed and then
@@ -421,8 +342,7 @@ OrganizationReachFor(const CheckMemo *memo, const char *principal, int plen,
  * stays put until the generation changes and SettleAnswers() forgets it.
  */
 static const NodeAnswer *
-AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
-		  ReachFunction reach)
+AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node, GateFunction gate)
 {
 	NodeKey		key = {node->bytes, (uint32) node->len};
 	NodeAnswer *answer;
@@ -439,13 +359,12 @@ AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
 		return memo->last = answer;
 
 	text = IdText(node, &nlen);
-	computed.holds = reach(memo, ctx->principal, ctx->len, text, nlen, &computed.resources);
+	computed.gate = gate(ctx, &memo->q, text, nlen);
 	/* Reading the cache may have dropped it; then the answer is for now only. */
 	SettleAnswers(memo, ctx);
 	key.data = memcpy(MemoryContextAlloc(memo->answers_cxt, key.len), key.data, key.len);
 	answer = answers_insert(memo->answers, key, &found);
-	answer->holds = computed.holds;
-	answer->resources = computed.resources;
+	answer->gate = computed.gate;
 	return memo->last = answer;
 }
 
@@ -454,14 +373,12 @@ AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
  * is; only a uuid or bigint is spelt out first.
  */
 static bool
-ResourceGives(const WorkspaceReach *reach, const ScopeRef *q, const IdArg *type,
-			  const IdArg *id)
+ResourceGives(const GateAnswer *gate, const ScopeRef *q, const IdArg *type, const IdArg *id)
 {
 	int			idlen = id->len;
 	const char *idtext = id->type == UUIDOID || id->type == INT8OID ? IdText(id, &idlen) : id->bytes;
-	const Scopeset *scopes = ResourceReachOf(reach, type->bytes, type->len, idtext, idlen);
 
-	return scopes != NULL && ScopesetCovers(scopes, q);
+	return GateOnResource(gate, q, type->bytes, type->len, idtext, idlen);
 }
 
 /*
@@ -479,7 +396,17 @@ BeginCheck(FunctionCallInfo fcinfo, CheckMemo *memo, const PrincipalContext **ct
 	if ((*ctx)->principal == NULL || memo->status != CATALOG_ACTIVE)
 		return false;
 	SettleAnswers(memo, *ctx);
-	return memo->allowed;
+	return true;
+}
+
+/*
+ * A "yes" stands only while the credential is in force.  Only contexts
+ * with an expiry read the clock, and only for a "yes".
+ */
+static inline bool
+StillInForce(const CheckMemo *memo)
+{
+	return memo->in_force_until == DT_NOEND || GetCurrentTimestamp() < memo->in_force_until;
 }
 
 /*
@@ -499,14 +426,14 @@ rbac_has_scope(PG_FUNCTION_ARGS)
 	if (!BeginCheck(fcinfo, memo, &ctx) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	ws = GetIdArg(fcinfo, memo, 1);
-	answer = AnswerFor(memo, ctx, &ws, memo->authoritative ? KnownWorkspaceFor : WorkspaceReachFor);
-	if (answer->holds)
-		PG_RETURN_BOOL(true);
-	if (PG_NARGS() == 2 || answer->resources == NULL || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	answer = AnswerFor(memo, ctx, &ws, GateWorkspace);
+	if (answer->gate.holds)
+		PG_RETURN_BOOL(StillInForce(memo));
+	if (PG_NARGS() == 2 || answer->gate.resources == NULL || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_BOOL(false);
 	type = GetIdArg(fcinfo, memo, 2);
 	id = GetIdArg(fcinfo, memo, 3);
-	PG_RETURN_BOOL(ResourceGives(answer->resources, &memo->q, &type, &id));
+	PG_RETURN_BOOL(ResourceGives(&answer->gate, &memo->q, &type, &id) && StillInForce(memo));
 }
 
 Datum
@@ -518,10 +445,8 @@ rbac_has_org_scope(PG_FUNCTION_ARGS)
 
 	if (!BeginCheck(fcinfo, memo, &ctx) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
-	if (memo->authoritative)
-		PG_RETURN_BOOL(true);
 	org = GetIdArg(fcinfo, memo, 1);
-	PG_RETURN_BOOL(AnswerFor(memo, ctx, &org, OrganizationReachFor)->holds);
+	PG_RETURN_BOOL(AnswerFor(memo, ctx, &org, OrganizationGate)->gate.holds && StillInForce(memo));
 }
 
 /* The principal argument of an administrative check, after the access rule. */
@@ -534,32 +459,24 @@ InspectedPrincipal(FunctionCallInfo fcinfo)
 	return principal;
 }
 
-/*
- * The reach of a principal in a workspace, or on a resource there: the
- * union of every grant that applies.
- */
+/* A principal's own reach at the workspace (and resource) arguments from wsarg on. */
 static Scopeset *
 ReachAt(FunctionCallInfo fcinfo, CheckMemo *memo, const char *principal, int wsarg)
 {
 	IdArg		ws = GetIdArg(fcinfo, memo, wsarg);
-	int			wlen;
-	char	   *workspace = IdText(&ws, &wlen);
-	const WorkspaceReach *reach;
-	const Scopeset *on_resource = NULL;
+	int			len;
+	char	   *type = NULL;
+	char	   *id = NULL;
 
-	reach = CacheWorkspaceReach(principal, (int) strlen(principal), workspace, wlen);
 	if (PG_NARGS() > wsarg + 2 && !PG_ARGISNULL(wsarg + 1) && !PG_ARGISNULL(wsarg + 2))
 	{
-		IdArg		type = GetIdArg(fcinfo, memo, wsarg + 1);
-		IdArg		id = GetIdArg(fcinfo, memo, wsarg + 2);
-		int			idlen;
-		char	   *idtext = IdText(&id, &idlen);
+		IdArg		typearg = GetIdArg(fcinfo, memo, wsarg + 1);
+		IdArg		idarg = GetIdArg(fcinfo, memo, wsarg + 2);
 
-		on_resource = ResourceReachOf(reach, type.bytes, type.len, idtext, idlen);
+		type = IdText(&typearg, &len);
+		id = IdText(&idarg, &len);
 	}
-	/* A retired scope is held by no one, even through a custom role. */
-	return ScopesetMinus(on_resource ? ScopesetUnion(reach->scopes, on_resource) : reach->scopes,
-						 CacheRetiredScopes());
+	return PersonWorkspaceReach(principal, IdText(&ws, &len), type, id);
 }
 
 /*

@@ -29,8 +29,6 @@ PG_FUNCTION_INFO_V1(rbac_authenticate_api_key);
 PG_FUNCTION_INFO_V1(rbac_new_api_key);
 PG_FUNCTION_INFO_V1(rbac_narrow);
 PG_FUNCTION_INFO_V1(rbac_current_narrowing);
-PG_FUNCTION_INFO_V1(rbac_context_bounds);
-PG_FUNCTION_INFO_V1(rbac_narrow_to_context);
 
 /* "rbac_" + 12 hex prefix + "_" + 64 hex secret */
 #define KEY_PREFIX_HEX	12
@@ -46,9 +44,10 @@ rbac_authenticate_jwt(PG_FUNCTION_ARGS)
 	char	   *credential;
 
 	JwtVerify(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token), &claims);
-	credential = psprintf("token\t%s\t%s\t%s",
+	credential = psprintf("token\t%s\t%s\t%s\t%s",
 						  JwtScopesMode() == TOKEN_SCOPES_AUTHORITATIVE ? "authoritative" : "narrow",
 						  claims.subject,
+						  claims.expires == DT_NOEND ? "-" : psprintf(INT64_FORMAT, (int64) claims.expires),
 						  claims.scopes ? DatumGetCString(DirectFunctionCall1(scopeset_out,
 																			  PointerGetDatum(claims.scopes))) : "-");
 	if (strchr(claims.subject, '\t') != NULL)
@@ -163,7 +162,7 @@ FindKey(const char *prefix, KeyRow *row)
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	if (SPI_execute_with_args(
 			"SELECT k.id, k.creator, k.secret_hash, k.revoked_at IS NOT NULL, "
-			"       coalesce(k.expires_at OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp(), false) "
+			"       coalesce(k.expires_at OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp(), false) "
 			"FROM rbac.api_keys AS k WHERE k.prefix OPERATOR(pg_catalog.=) $1",
 			1, types, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed");
@@ -260,84 +259,4 @@ rbac_current_narrowing(PG_FUNCTION_ARGS)
 	if (ctx->narrowing == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_SCOPESET_P(ScopesetCopy(ctx->narrowing));
-}
-
-/* reach ∩ limit, where a NULL reach is unbounded. */
-static Scopeset *
-Bound(Scopeset *reach, Scopeset *limit)
-{
-	return reach == NULL ? limit : ScopesetIntersect(reach, limit);
-}
-
-/*
- * The most the current context may reach in a workspace (NULL: an
- * organization's) whatever its grants: the token's scopes, the API key's
- * restriction and the narrowing.  NULL when nothing bounds it.
- */
-static Scopeset *
-ContextBounds(const PrincipalContext *ctx, const char *workspace)
-{
-	Scopeset   *bounds = NULL;
-
-	if (ctx->principal == NULL)
-		return ScopesetBuild(NULL, 0);
-	if (ctx->kind == CREDENTIAL_TOKEN && ctx->authoritative)
-		bounds = ctx->token_scopes ? ctx->token_scopes : ScopesetBuild(NULL, 0);
-	else if (ctx->kind == CREDENTIAL_TOKEN && ctx->token_scopes)
-		bounds = ctx->token_scopes;
-	if (ctx->kind == CREDENTIAL_API_KEY)
-	{
-		const ApiKeyInfo *key = CacheApiKey(ctx->api_key);
-
-		if (!key->exists || key->revoked || key->expires_at <= GetCurrentStatementStartTimestamp() ||
-			workspace == NULL || strcmp(workspace, key->workspace) != 0)
-			return ScopesetBuild(NULL, 0);
-		if (key->restriction)
-			bounds = Bound(bounds, key->restriction);
-	}
-	if (ctx->narrowing)
-		bounds = Bound(bounds, ctx->narrowing);
-	return bounds;
-}
-
-/*
- * What the current context may reach in a workspace whatever its grants,
- * or NULL when it is unbounded.  A key made from a bounded context must
- * carry these bounds, or it would outlive them.
- */
-Datum
-rbac_context_bounds(PG_FUNCTION_ARGS)
-{
-	char	   *workspace = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Scopeset   *bounds;
-
-	CacheBeginCheck();
-	bounds = ContextBounds(CurrentContext(), workspace);
-	if (bounds == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_SCOPESET_P(ScopesetCopy(bounds));
-}
-
-/*
- * Bound a reach of the current principal (read from its grants) by its
- * context: an authoritative token replaces it, token scopes and narrowing
- * intersect it, and an API key limits it to its workspace and restriction.
- * With no workspace the reach is an organization's, which no key reaches.
- */
-Datum
-rbac_narrow_to_context(PG_FUNCTION_ARGS)
-{
-	Scopeset   *reach = PG_GETARG_SCOPESET_P(0);
-	char	   *workspace = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const PrincipalContext *ctx;
-	Scopeset   *bounds;
-
-	CacheBeginCheck();
-	ctx = CurrentContext();
-	bounds = ContextBounds(ctx, workspace);
-	if (bounds == NULL)
-		PG_RETURN_SCOPESET_P(reach);
-	if (ctx->kind == CREDENTIAL_TOKEN && ctx->authoritative)
-		PG_RETURN_SCOPESET_P(ScopesetCopy(bounds));
-	PG_RETURN_SCOPESET_P(ScopesetIntersect(reach, bounds));
 }

@@ -34,6 +34,9 @@
 /* Longer inputs are refused before any parsing. */
 #define MAX_TOKEN_BYTES 16384
 
+/* An exp past the year 9999 never comes: the token never expires. */
+#define MAX_EXP_SECONDS 253402300799.0
+
 static char *jwt_secret = NULL;
 static char *jwt_public_keys = NULL;
 static int	jwt_leeway = 0;
@@ -592,14 +595,35 @@ ReadScopes(const FlatJson *payload, Scopeset **scopes)
 	return Ok;
 }
 
+/*
+ * When the token stops being in force: a principal it sets, even for the
+ * whole session, ends there.
+ */
+static Outcome
+ReadExpiry(const FlatJson *payload, TimestampTz *expires)
+{
+	bool		present;
+	double		t;
+	Outcome		o = NumericDate(payload, "exp", &present, &t);
+
+	*expires = DT_NOEND;
+	if (o.check == NULL && present && t + jwt_leeway <= MAX_EXP_SECONDS)
+		*expires = time_t_to_timestamptz((pg_time_t) Max(t + jwt_leeway, 0));
+	return o;
+}
+
 static Outcome
 ReadClaims(const FlatJson *payload, TokenClaims *claims)
 {
 	const JsonScalar *sub = FlatJsonGet(payload, "sub");
+	Outcome		o;
 
 	if (sub == NULL || sub->type != JSON_TOKEN_STRING || sub->value[0] == '\0')
 		return Fail("no subject", "The token has no non-empty \"sub\" claim to act for.");
 	claims->subject = sub->value;
+	o = ReadExpiry(payload, &claims->expires);
+	if (o.check)
+		return o;
 	return ReadScopes(payload, &claims->scopes);
 }
 

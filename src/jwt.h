@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
+
 #include "scopeset.h"
 
 /* How token scopes combine with the grants in the database. */
@@ -25,6 +27,7 @@ typedef struct TokenClaims
 {
 	char	   *subject;		/* the "sub" claim */
 	Scopeset   *scopes;			/* the "scopes" or "scope" claim; NULL if absent */
+	TimestampTz expires;		/* "exp" plus rbac.jwt_leeway; DT_NOEND if absent */
 } TokenClaims;
 
 extern void JwtDefineSettings(void);

@@ -26,11 +26,11 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "cache.h"
 #include "principal.h"
+#include "reach.h"
 #include "scopeset.h"
 
 PG_FUNCTION_INFO_V1(rbac_accessible_workspaces);
@@ -67,7 +67,7 @@ BeginListing(FunctionCallInfo fcinfo, Listing *l)
 	l->scope = text_to_cstring(scope);
 	CacheBeginCheck();
 	ScopeParseOrError(l->scope, strlen(l->scope), &l->q);
-	status = l->q.wild ? CATALOG_UNKNOWN : CacheScopeStatus(&l->q);
+	status = l->q.wild ? CATALOG_UNKNOWN : ReachScopeStatus(&l->q);
 	if (status == CATALOG_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -75,21 +75,9 @@ BeginListing(FunctionCallInfo fcinfo, Listing *l)
 				 errdetail("The scope is not a concrete name in the catalog rbac.scopes."),
 				 errhint("Check the spelling, or add it with rbac.create_scope().")));
 	l->ctx = CurrentContext();
-	l->key_workspace = NULL;
-	l->allowed = l->ctx->principal != NULL && status == CATALOG_ACTIVE &&
-		(l->ctx->narrowing == NULL || ScopesetCovers(l->ctx->narrowing, &l->q));
-	if (l->allowed && l->ctx->kind == CREDENTIAL_TOKEN)
-		l->allowed = l->ctx->token_scopes ? ScopesetCovers(l->ctx->token_scopes, &l->q)
-			: !l->ctx->authoritative;
-	if (l->allowed && l->ctx->kind == CREDENTIAL_API_KEY)
-	{
-		const ApiKeyInfo *key = CacheApiKey(l->ctx->api_key);
-
-		l->allowed = key->exists && !key->revoked &&
-			key->expires_at > GetCurrentStatementStartTimestamp() &&
-			(key->restriction == NULL || ScopesetCovers(key->restriction, &l->q));
-		l->key_workspace = key->workspace;
-	}
+	/* The credential rule, as the gate applies it (principal.h). */
+	l->allowed = l->ctx->principal != NULL && status == CATALOG_ACTIVE && ContextAllows(l->ctx, &l->q);
+	l->key_workspace = l->allowed ? ContextKeyWorkspace(l->ctx) : NULL;
 }
 
 static bool
@@ -207,7 +195,7 @@ rbac_accessible_workspaces(PG_FUNCTION_ARGS)
 	if (!l.allowed)
 		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
 	kind = Authoritative(&l) ? LIST_ALL_WORKSPACES : (type ? LIST_WORKSPACES_VIA : LIST_WORKSPACES);
-	ids = CacheListing(kind, l.ctx->principal, l.ctx->len, l.scope, NULL, type);
+	ids = ReachListing(kind, l.ctx->principal, l.ctx->len, l.scope, NULL, type);
 	PG_RETURN_ARRAYTYPE_P(ConvertIds(ids, l.key_workspace, elem));
 }
 
@@ -222,8 +210,8 @@ HoldsOnWorkspace(const Listing *l, const char *workspace)
 	if (!l->allowed || (l->key_workspace && strcmp(l->key_workspace, workspace) != 0))
 		return false;
 	if (Authoritative(l))
-		return CacheWorkspaceKnown(workspace);
-	ids = CacheListing(LIST_WORKSPACES, l->ctx->principal, l->ctx->len, l->scope, NULL, NULL);
+		return ReachWorkspaceKnown(workspace);
+	ids = ReachListing(LIST_WORKSPACES, l->ctx->principal, l->ctx->len, l->scope, NULL, NULL);
 	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
 	for (int i = 0; i < n; i++)
 	{
@@ -253,7 +241,7 @@ rbac_accessible_resources(PG_FUNCTION_ARGS)
 	workspace = ArgAsIdText(fcinfo, 1);
 	if (l.key_workspace && strcmp(l.key_workspace, workspace) != 0)
 		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
-	ids = CacheListing(LIST_RESOURCES, l.ctx->principal, l.ctx->len, l.scope, workspace,
+	ids = ReachListing(LIST_RESOURCES, l.ctx->principal, l.ctx->len, l.scope, workspace,
 					   text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	PG_RETURN_ARRAYTYPE_P(ConvertIds(ids, NULL, elem));
 }

@@ -1,20 +1,29 @@
 /*
  * principal.c
- *	  The principal context: settings, rbac.set_principal(),
- *	  rbac.current_principal() and rbac.actor().
+ *	  The principal context and the credential rule: settings,
+ *	  rbac.set_principal(), rbac.current_principal() and rbac.actor().
  *
- * Three superuser-only settings hold it:
- *	 rbac.principal    the principal's id;
- *	 rbac.credential   how it was authenticated: empty for a plain principal,
- *	                   "token<TAB>narrow|authoritative<TAB>principal<TAB>scopes"
- *	                   or "key<TAB>id<TAB>principal";
- *	 rbac.narrowing    the scopes rbac.narrow() left in this transaction.
- * A credential names the principal it belongs to.  If the two disagree,
- * say after a superuser SET rbac.principal by hand, there is no principal:
- * a narrowing must never be lost by accident.
+ * Five superuser-only settings hold it:
+ *	 rbac.principal, rbac.credential
+ *	     the principal of this transaction and how it was authenticated,
+ *	     always set transaction-local by our functions;
+ *	 rbac.session_principal, rbac.session_credential
+ *	     a principal for the whole session, which only superusers and
+ *	     members of rbac_authenticator may set;
+ *	 rbac.narrowing
+ *	     the scopes rbac.narrow() left in this transaction.
+ * A credential is empty for a plain principal,
+ * "token<TAB>narrow|authoritative<TAB>principal<TAB>expires|-<TAB>scopes|-",
+ * "key<TAB>id<TAB>principal", or "none" for a transaction that cleared its
+ * principal.  A credential names the principal it belongs to; if the two
+ * disagree, say after a superuser SET rbac.principal by hand, there is no
+ * principal: a narrowing or a key's bounds must never be lost by accident.
  *
- * With rbac.trust_request_jwt on and no principal set, the principal comes
- * from PostgREST's request.jwt.claims, read once per statement.
+ * Which principal a transaction acts for: the one set in the transaction;
+ * otherwise, with rbac.trust_request_jwt on, the one PostgREST's
+ * request.jwt.claims name (read once per statement); otherwise, with the
+ * setting off, the session's.  Requests behind a pool thus never act for a
+ * principal an earlier request left on the connection.
  */
 #include "postgres.h"
 
@@ -23,10 +32,12 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "cache.h"
 #include "jwt.h"
 #include "principal.h"
+#include "reach.h"
 
 PG_FUNCTION_INFO_V1(rbac_current_principal);
 PG_FUNCTION_INFO_V1(rbac_set_principal);
@@ -34,6 +45,8 @@ PG_FUNCTION_INFO_V1(rbac_actor);
 
 static char *principal_setting = NULL;
 static char *credential_setting = NULL;
+static char *session_principal_setting = NULL;
+static char *session_credential_setting = NULL;
 static char *narrowing_setting = NULL;
 static bool trust_request_jwt = false;
 static uint64 principal_generation = 1;
@@ -47,6 +60,8 @@ static uint64 context_generation = 0;
 static char *claims_seen = NULL;
 static int	claims_mode_seen = -1;
 static uint64 claims_stamp = 0;
+
+#define CREDENTIAL_NONE "none"
 
 /* Runs for every change, including the undoing of a rolled-back SET. */
 static void
@@ -79,15 +94,19 @@ PrincipalDefineSettings(void)
 	 * fails closed.  It must not clear a narrowing: the principal could then
 	 * be set again, wider than the transaction was allowed to be.
 	 */
-	DefineInternal("rbac.principal", "The principal that rbac checks act for.",
+	DefineInternal("rbac.principal", "The principal that rbac checks act for in this transaction.",
 				   &principal_setting, 0);
-	DefineInternal("rbac.credential", "How the rbac principal was authenticated.",
+	DefineInternal("rbac.credential", "How this transaction's rbac principal was authenticated.",
 				   &credential_setting, 0);
+	DefineInternal("rbac.session_principal", "The principal that rbac checks act for in this session.",
+				   &session_principal_setting, 0);
+	DefineInternal("rbac.session_credential", "How the session's rbac principal was authenticated.",
+				   &session_credential_setting, 0);
 	DefineInternal("rbac.narrowing", "The scopes rbac.narrow() left in this transaction.",
 				   &narrowing_setting, GUC_NO_RESET_ALL);
 	DefineCustomBoolVariable("rbac.trust_request_jwt",
-							 "Takes the principal from request.jwt.claims when none is set.",
-							 "Turn it on behind PostgREST, which verifies the token; any role can set request.jwt.claims.",
+							 "Takes the principal from request.jwt.claims when none is set in the transaction.",
+							 "Turn it on for the role PostgREST logs in as, which verifies the token; any role can set request.jwt.claims.",
 							 &trust_request_jwt, false, PGC_SUSET, 0,
 							 NULL, AssignTrust, NULL);
 }
@@ -96,6 +115,12 @@ uint64
 PrincipalGeneration(void)
 {
 	return principal_generation;
+}
+
+static inline bool
+IsSet(const char *setting)
+{
+	return setting != NULL && setting[0] != '\0';
 }
 
 static Scopeset *
@@ -123,23 +148,28 @@ SplitFields(char *s, char **fields, int n)
 	return count;
 }
 
-/* Fill the context from rbac.credential; false when it does not belong. */
 static bool
-ReadCredential(const char *principal)
+ReadTokenCredential(char **fields)
 {
-	char	   *fields[4];
+	context.kind = CREDENTIAL_TOKEN;
+	context.authoritative = strcmp(fields[1], "authoritative") == 0;
+	context.token_expires = strcmp(fields[3], "-") == 0 ? DT_NOEND : pg_strtoint64(fields[3]);
+	context.token_scopes = strcmp(fields[4], "-") == 0 ? NULL : ParseScopes(fields[4]);
+	return true;
+}
+
+/* Fill the context from a credential; false when it does not belong. */
+static bool
+ReadCredential(const char *principal, const char *credential)
+{
+	char	   *fields[5];
 	int			n;
 
-	if (credential_setting == NULL || credential_setting[0] == '\0')
+	if (!IsSet(credential))
 		return true;
-	n = SplitFields(pstrdup(credential_setting), fields, 4);
-	if (n == 4 && strcmp(fields[0], "token") == 0 && strcmp(fields[2], principal) == 0)
-	{
-		context.kind = CREDENTIAL_TOKEN;
-		context.authoritative = strcmp(fields[1], "authoritative") == 0;
-		context.token_scopes = strcmp(fields[3], "-") == 0 ? NULL : ParseScopes(fields[3]);
-		return true;
-	}
+	n = SplitFields(pstrdup(credential), fields, 5);
+	if (n == 5 && strcmp(fields[0], "token") == 0 && strcmp(fields[2], principal) == 0)
+		return ReadTokenCredential(fields);
 	if (n == 3 && strcmp(fields[0], "key") == 0 && strcmp(fields[2], principal) == 0)
 	{
 		context.kind = CREDENTIAL_API_KEY;
@@ -149,7 +179,23 @@ ReadCredential(const char *principal)
 	return false;
 }
 
-/* Take the principal from request.jwt.claims, which PostgREST verified. */
+static void
+Adopt(const char *principal, const char *credential, PrincipalSource source)
+{
+	context.principal = pstrdup(principal);
+	context.len = (int) strlen(principal);
+	context.source = source;
+	if (!ReadCredential(context.principal, credential))
+	{
+		context.principal = NULL;
+		context.source = SOURCE_NONE;
+	}
+}
+
+/*
+ * Take the principal from request.jwt.claims, which PostgREST verified.
+ * Claims that are set but name no usable subject mean no principal.
+ */
 static void
 ReadRequestClaims(void)
 {
@@ -159,8 +205,10 @@ ReadRequestClaims(void)
 		return;
 	context.principal = claims.subject;
 	context.len = (int) strlen(claims.subject);
+	context.source = SOURCE_REQUEST;
 	context.kind = CREDENTIAL_TOKEN;
 	context.token_scopes = claims.scopes;
+	context.token_expires = claims.expires;
 	context.authoritative = claims_mode_seen == TOKEN_SCOPES_AUTHORITATIVE;
 }
 
@@ -175,16 +223,18 @@ RebuildContext(void)
 	MemoryContextReset(context_cxt);
 	old = MemoryContextSwitchTo(context_cxt);
 	memset(&context, 0, sizeof(context));
-	if (principal_setting != NULL && principal_setting[0] != '\0')
-	{
-		context.principal = pstrdup(principal_setting);
-		context.len = (int) strlen(principal_setting);
-		if (!ReadCredential(context.principal))
-			context.principal = NULL;
-	}
+	context.token_expires = DT_NOEND;
+	/*
+	 * A transaction that cleared its principal (CREDENTIAL_NONE) still acts
+	 * for its request's claims, but never for the session's principal.
+	 */
+	if (IsSet(principal_setting))
+		Adopt(principal_setting, credential_setting, SOURCE_TRANSACTION);
 	else if (trust_request_jwt)
 		ReadRequestClaims();
-	if (narrowing_setting != NULL && narrowing_setting[0] != '\0')
+	else if (!IsSet(credential_setting) && IsSet(session_principal_setting))
+		Adopt(session_principal_setting, session_credential_setting, SOURCE_SESSION);
+	if (IsSet(narrowing_setting))
 		context.narrowing = ParseScopes(narrowing_setting);
 	MemoryContextSwitchTo(old);
 	context_generation = principal_generation;
@@ -196,8 +246,7 @@ RefreshRequestClaims(void)
 {
 	const char *claims;
 
-	if (!trust_request_jwt || (principal_setting != NULL && principal_setting[0] != '\0') ||
-		claims_stamp == CacheStatementStamp())
+	if (!trust_request_jwt || IsSet(principal_setting) || claims_stamp == CacheStatementStamp())
 		return;
 	claims_stamp = CacheStatementStamp();
 	claims = GetConfigOption("request.jwt.claims", true, false);
@@ -223,15 +272,49 @@ CurrentContext(void)
 	return &context;
 }
 
+static void
+RefuseSessionPrincipal(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to set a session-level rbac principal"),
+			 errdetail_internal("%s", detail),
+			 errhint("Authenticate for the transaction instead (is_local => true, the default), once per request.")));
+}
+
+static void
+SetPair(const char *principal_name, const char *principal, const char *credential_name,
+		const char *credential, GucAction action)
+{
+	(void) set_config_option(principal_name, principal, PGC_SUSET, PGC_S_SESSION, action,
+							 true, 0, false);
+	(void) set_config_option(credential_name, credential, PGC_SUSET, PGC_S_SESSION, action,
+							 true, 0, false);
+}
+
+/*
+ * A session-level principal outlives the request that set it.  Behind a
+ * transaction-pooling PgBouncer or PostgREST the next request on the
+ * connection may be someone else's, so only the trusted application role
+ * may set one, and never where requests define principals.  Clearing one
+ * is always allowed.
+ */
 void
 SetPrincipalContext(const char *principal, const char *credential, bool is_local)
 {
-	GucAction	action = is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET;
+	const char *cred = credential ? credential : "";
 
-	(void) set_config_option("rbac.principal", principal ? principal : "", PGC_SUSET,
-							 PGC_S_SESSION, action, true, 0, false);
-	(void) set_config_option("rbac.credential", credential ? credential : "", PGC_SUSET,
-							 PGC_S_SESSION, action, true, 0, false);
+	if (!is_local)
+	{
+		if (principal[0] != '\0' && !CurrentUserHasRole("rbac_authenticator"))
+			RefuseSessionPrincipal("Only superusers and members of rbac_authenticator may set a principal for the whole session.");
+		if (principal[0] != '\0' && trust_request_jwt)
+			RefuseSessionPrincipal("rbac.trust_request_jwt is on, so each request's claims name its principal, and a principal left on the connection would act in later requests.");
+		SetPair("rbac.session_principal", principal, "rbac.session_credential", cred, GUC_ACTION_SET);
+	}
+	if (principal[0] == '\0' && is_local)
+		cred = CREDENTIAL_NONE;
+	SetPair("rbac.principal", principal, "rbac.credential", cred, GUC_ACTION_LOCAL);
 }
 
 bool
@@ -258,6 +341,109 @@ CheckMayInspectPrincipal(const char *principal)
 			 errhint("Ask as the principal, or as a member of rbac_admin.")));
 }
 
+/* ----------------------------------------------------------------------
+ * The credential rule
+ * ---------------------------------------------------------------------- */
+
+TimestampTz
+ContextInForceUntil(const PrincipalContext *ctx)
+{
+	const ApiKeyInfo *key;
+
+	if (ctx->principal == NULL)
+		return DT_NOBEGIN;
+	if (ctx->kind == CREDENTIAL_TOKEN)
+		return ctx->token_expires;
+	if (ctx->kind != CREDENTIAL_API_KEY)
+		return DT_NOEND;
+	key = ReachApiKey(ctx->api_key);
+	return key->exists && !key->revoked ? key->expires_at : DT_NOBEGIN;
+}
+
+/* Is the credential in force at this moment? */
+static bool
+ContextInForce(const PrincipalContext *ctx)
+{
+	TimestampTz until = ContextInForceUntil(ctx);
+
+	return until == DT_NOEND || (until != DT_NOBEGIN && GetCurrentTimestamp() < until);
+}
+
+bool
+ContextAllows(const PrincipalContext *ctx, const ScopeRef *q)
+{
+	if (!ContextInForce(ctx))
+		return false;
+	if (ctx->narrowing != NULL && !ScopesetCovers(ctx->narrowing, q))
+		return false;
+	if (ctx->kind == CREDENTIAL_TOKEN)
+		return ctx->token_scopes != NULL ? ScopesetCovers(ctx->token_scopes, q) : !ctx->authoritative;
+	if (ctx->kind == CREDENTIAL_API_KEY)
+	{
+		const ApiKeyInfo *key = ReachApiKey(ctx->api_key);
+
+		return key->restriction == NULL || ScopesetCovers(key->restriction, q);
+	}
+	return true;
+}
+
+/* The one workspace an API key reaches ("" for a key that is gone), or NULL. */
+const char *
+ContextKeyWorkspace(const PrincipalContext *ctx)
+{
+	const ApiKeyInfo *key;
+
+	if (ctx->principal == NULL || ctx->kind != CREDENTIAL_API_KEY)
+		return NULL;
+	key = ReachApiKey(ctx->api_key);
+	return key->exists ? key->workspace : "";
+}
+
+bool
+ContextReachesWorkspace(const PrincipalContext *ctx, const char *workspace)
+{
+	const char *only = ContextKeyWorkspace(ctx);
+
+	return only == NULL || strcmp(only, workspace) == 0;
+}
+
+bool
+ContextReachesOrganizations(const PrincipalContext *ctx)
+{
+	return ctx->kind != CREDENTIAL_API_KEY;
+}
+
+/* bounds ∩ limit, where NULL bounds are unbounded. */
+static Scopeset *
+Bound(Scopeset *bounds, const Scopeset *limit)
+{
+	return bounds == NULL ? ScopesetCopy(limit) : ScopesetIntersect(bounds, limit);
+}
+
+Scopeset *
+ContextBounds(const PrincipalContext *ctx, const char *workspace)
+{
+	Scopeset   *bounds = NULL;
+
+	if (!ContextInForce(ctx) ||
+		!(workspace ? ContextReachesWorkspace(ctx, workspace) : ContextReachesOrganizations(ctx)))
+		return ScopesetBuild(NULL, 0);
+	if (ctx->kind == CREDENTIAL_TOKEN && ctx->token_scopes != NULL)
+		bounds = ScopesetCopy(ctx->token_scopes);
+	else if (ctx->kind == CREDENTIAL_TOKEN && ctx->authoritative)
+		return ScopesetBuild(NULL, 0);
+	if (ctx->kind == CREDENTIAL_API_KEY && ReachApiKey(ctx->api_key)->restriction != NULL)
+		bounds = Bound(bounds, ReachApiKey(ctx->api_key)->restriction);
+	if (ctx->narrowing != NULL)
+		bounds = Bound(bounds, ctx->narrowing);
+	return bounds;
+}
+
+/* ----------------------------------------------------------------------
+ * SQL-callable
+ * ---------------------------------------------------------------------- */
+
+/* The principal, or NULL when none is set or its credential is not in force. */
 Datum
 rbac_current_principal(PG_FUNCTION_ARGS)
 {
@@ -265,7 +451,7 @@ rbac_current_principal(PG_FUNCTION_ARGS)
 
 	CacheBeginCheck();
 	ctx = CurrentContext();
-	if (ctx->principal == NULL)
+	if (!ContextInForce(ctx))
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(ctx->principal, ctx->len));
 }
@@ -296,10 +482,12 @@ rbac_set_principal(PG_FUNCTION_ARGS)
 
 /*
  * Who an administration function acts for: the current principal, whose
- * reach it then checks; or, with no principal, the platform operator (NULL),
- * which only superusers and members of rbac_admin may be.  Administration
- * functions are SECURITY DEFINER, so the caller is the outer user: the role
- * the session runs as, not the function's owner.
+ * reach the gate then bounds; or, with no principal, the platform operator
+ * (NULL), which only superusers and members of rbac_admin may be.  A
+ * principal whose credential has lapsed acts for no one, and never falls
+ * back to the operator.  Administration functions are SECURITY DEFINER, so
+ * the caller is the outer user: the role the session runs as, not the
+ * function's owner.
  */
 Datum
 rbac_actor(PG_FUNCTION_ARGS)
@@ -310,6 +498,12 @@ rbac_actor(PG_FUNCTION_ARGS)
 
 	CacheBeginCheck();
 	ctx = CurrentContext();
+	if (ctx->principal != NULL && !ContextInForce(ctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("the credential of principal \"%s\" is no longer in force", ctx->principal),
+				 errdetail("Its token has expired, or its API key was revoked, has expired or is gone."),
+				 errhint("Authenticate again with a current token or key.")));
 	if (ctx->principal != NULL)
 		PG_RETURN_TEXT_P(cstring_to_text_with_len(ctx->principal, ctx->len));
 	if (superuser_arg(outer) || (OidIsValid(admin) && has_privs_of_role(outer, admin)))

@@ -19,6 +19,22 @@ PG_FUNCTION_INFO_V1(rbac_in_extension_script);
 
 void		_PG_init(void);
 
+static bool self_service = false;
+
+/*
+ * Governance settings that the SQL functions read.  Off, only the operator
+ * creates organizations and workspaces outside an organization, so no one
+ * can claim an id that application data already uses.
+ */
+static void
+DefineGovernanceSettings(void)
+{
+	DefineCustomBoolVariable("rbac.self_service",
+							 "Lets principals create organizations and workspaces outside an organization.",
+							 "Off, only the platform operator does; principals create workspaces in organizations where they hold org.workspaces.create.",
+							 &self_service, false, PGC_SUSET, 0, NULL, NULL, NULL);
+}
+
 void
 _PG_init(void)
 {
@@ -26,6 +42,7 @@ _PG_init(void)
 	JwtDefineSettings();
 	CacheInit();
 	ChangeSignalInit();
+	DefineGovernanceSettings();
 	MarkGUCPrefixReserved("rbac");
 }
 

@@ -6,7 +6,9 @@
  * Every read is a prepared, read-only query run with the statement's
  * snapshot as the owner of the model, through schema-qualified operators so
  * that no search_path changes its meaning.  What is read goes into the
- * cache (cache.c), which decides how long it may be used.
+ * cache (cache.c), which decides how long it may be used: entries carry
+ * their principal's signal and, for a workspace or a listing, a node
+ * signal, so that a change names exactly what it touches.
  */
 #include "postgres.h"
 
@@ -18,13 +20,14 @@
 #include "utils/timestamp.h"
 
 #include "cache.h"
-#include "cache_store.h"
+#include "change_signal.h"
+#include "reach.h"
 
 static SPIPlanPtr catalog_plan = NULL;
 static SPIPlanPtr workspace_plan = NULL;
 static SPIPlanPtr organization_plan = NULL;
 static SPIPlanPtr api_key_plan = NULL;
-static SPIPlanPtr listing_plans[4] = {NULL, NULL, NULL, NULL};
+static SPIPlanPtr listing_plans[5] = {NULL, NULL, NULL, NULL, NULL};
 
 /*
  * What the listing plans return, by ListingKind: the workspaces where a
@@ -33,7 +36,7 @@ static SPIPlanPtr listing_plans[4] = {NULL, NULL, NULL, NULL};
  * workspace where a resource grant gives it.  Scopes are literal, so a union
  * of roles covers one exactly when some role does.
  */
-static const char *const listing_sql[4] = {
+static const char *const listing_sql[5] = {
 	"SELECT DISTINCT x.id FROM ("
 	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
 	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
@@ -65,16 +68,22 @@ static const char *const listing_sql[4] = {
 	" WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.workspace_id OPERATOR(pg_catalog.=) $3"
 	"   AND g.resource_type OPERATOR(pg_catalog.=) $4 AND r.scopes OPERATOR(rbac.?) $2"
 	" ORDER BY 1",
-	"SELECT w.id FROM rbac.workspaces AS w ORDER BY 1"
+	"SELECT w.id FROM rbac.workspaces AS w ORDER BY w.id COLLATE \"C\"",
+	"SELECT o.id FROM rbac.organizations AS o ORDER BY o.id COLLATE \"C\""
 };
 
 /* The API key last looked up; most sessions use one. */
 static int64 api_key_id = 0;
 static ApiKeyInfo *api_key_info = NULL;
+static uint64 api_key_epoch = 0;
 
-/* The catalog, as two sets; dropped with the cache. */
+/*
+ * The catalog, as two sets, and the key above, kept in the cache's catalog
+ * context: valid while its epoch is the one they were read in.
+ */
 static Scopeset *catalog_active = NULL;
 static Scopeset *catalog_retired = NULL;
+static uint64 catalog_epoch = 0;
 
 /* Whose privileges the current read uses. */
 static Oid	read_owner = InvalidOid;
@@ -121,12 +130,12 @@ PreparePlans(void)
 			"GROUP BY g.resource_type, g.resource_id", 2, text_pair);
 	if (organization_plan == NULL)
 		organization_plan = PreparePlan(
-			"SELECT rbac.union_agg(r.scopes) "
+			"SELECT g.role_kind OPERATOR(pg_catalog.=) 'organization', rbac.union_agg(r.scopes) "
 			"FROM rbac.grants AS g "
 			"JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id "
 			"WHERE g.principal OPERATOR(pg_catalog.=) $1 "
 			"AND g.organization_id OPERATOR(pg_catalog.=) $2 "
-			"AND g.role_kind OPERATOR(pg_catalog.=) 'organization'", 2, text_pair);
+			"GROUP BY 1", 2, text_pair);
 	if (api_key_plan == NULL)
 		api_key_plan = PreparePlan(
 			"SELECT k.workspace_id, k.restriction, k.expires_at, k.revoked_at IS NULL "
@@ -219,24 +228,31 @@ LoadCatalog(void)
 	catalog_active = ScopesetFromRefs(active, nactive);
 	catalog_retired = ScopesetFromRefs(retired, nretired);
 	MemoryContextSwitchTo(old);
+	catalog_epoch = CacheCatalogEpoch();
 	SPI_finish();
 	CacheNoteRead();
 }
 
-const Scopeset *
-CacheRetiredScopes(void)
+/* Is the catalog loaded, and still in the cache? */
+static bool
+CatalogLoaded(void)
 {
 	CacheFlushIfPending();
-	if (catalog_active == NULL)
+	return catalog_active != NULL && catalog_epoch == CacheCatalogEpoch();
+}
+
+const Scopeset *
+ReachRetiredScopes(void)
+{
+	if (!CatalogLoaded())
 		LoadCatalog();
 	return catalog_retired;
 }
 
 CatalogStatus
-CacheScopeStatus(const ScopeRef *q)
+ReachScopeStatus(const ScopeRef *q)
 {
-	CacheFlushIfPending();
-	if (catalog_active == NULL)
+	if (!CatalogLoaded())
 		LoadCatalog();
 	if (ScopesetCovers(catalog_active, q))
 		return CATALOG_ACTIVE;
@@ -245,11 +261,11 @@ CacheScopeStatus(const ScopeRef *q)
 	return CATALOG_UNKNOWN;
 }
 
-static ReachKey
+static CacheKey
 MakeKey(char kind, const char *principal, int plen, const char *node, int nlen)
 {
 	char	   *data = palloc(plen + nlen + 2);
-	ReachKey	key;
+	CacheKey	key;
 
 	data[0] = kind;
 	memcpy(data + 1, principal, plen);
@@ -304,10 +320,10 @@ BuildWorkspaceReach(WorkspaceReach *reach, MemoryContext cxt)
 }
 
 const WorkspaceReach *
-CacheWorkspaceReach(const char *principal, int plen, const char *workspace, int wlen)
+ReachWorkspace(const char *principal, int plen, const char *workspace, int wlen)
 {
-	ReachKey	key = MakeKey(KEY_WORKSPACE, principal, plen, workspace, wlen);
-	ReachEntry *entry = CacheFindEntry(key);
+	CacheKey	key = MakeKey(KEY_WORKSPACE, principal, plen, workspace, wlen);
+	CacheEntry *entry = CacheFindEntry(key);
 	Datum		args[2];
 
 	if (entry != NULL)
@@ -317,7 +333,7 @@ CacheWorkspaceReach(const char *principal, int plen, const char *workspace, int 
 	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
 	args[1] = PointerGetDatum(cstring_to_text_with_len(workspace, wlen));
 	RunQuery(workspace_plan, args);
-	entry = CacheInsertEntry(key);
+	entry = CacheInsertEntry(key, NodeSignal(workspace, wlen));
 	entry->workspace = MemoryContextAlloc(CacheEntryContext(), sizeof(WorkspaceReach));
 	BuildWorkspaceReach(entry->workspace, CacheEntryContext());
 	SPI_finish();
@@ -325,14 +341,38 @@ CacheWorkspaceReach(const char *principal, int plen, const char *workspace, int 
 	return entry->workspace;
 }
 
-const Scopeset *
-CacheOrganizationReach(const char *principal, int plen, const char *organization, int olen)
+/* Turn the rows of the organization query into an OrganizationReach in cxt. */
+static OrganizationReach *
+BuildOrganizationReach(MemoryContext cxt)
 {
-	ReachKey	key = MakeKey(KEY_ORGANIZATION, principal, plen, organization, olen);
-	ReachEntry *entry = CacheFindEntry(key);
+	OrganizationReach *reach = MemoryContextAllocZero(cxt, sizeof(OrganizationReach));
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		bool		organization_kind = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+																   SPI_tuptable->tupdesc, 1, &isnull));
+		Scopeset   *scopes = CopyScopeset(SPI_getbinval(SPI_tuptable->vals[i],
+														SPI_tuptable->tupdesc, 2, &isnull), cxt);
+
+		if (organization_kind)
+			reach->roles = scopes;
+		else
+			reach->workspace_roles = scopes;
+	}
+	if (reach->roles == NULL)
+		reach->roles = EmptyScopeset(cxt);
+	if (reach->workspace_roles == NULL)
+		reach->workspace_roles = EmptyScopeset(cxt);
+	return reach;
+}
+
+const OrganizationReach *
+ReachOrganization(const char *principal, int plen, const char *organization, int olen)
+{
+	CacheKey	key = MakeKey(KEY_ORGANIZATION, principal, plen, organization, olen);
+	CacheEntry *entry = CacheFindEntry(key);
 	Datum		args[2];
-	bool		isnull = true;
-	Datum		scopes = (Datum) 0;
 
 	if (entry != NULL)
 		return entry->organization;
@@ -341,23 +381,20 @@ CacheOrganizationReach(const char *principal, int plen, const char *organization
 	args[0] = PointerGetDatum(cstring_to_text_with_len(principal, plen));
 	args[1] = PointerGetDatum(cstring_to_text_with_len(organization, olen));
 	RunQuery(organization_plan, args);
-	if (SPI_processed > 0)
-		scopes = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	entry = CacheInsertEntry(key);
-	entry->organization = isnull ? EmptyScopeset(CacheEntryContext())
-		: CopyScopeset(scopes, CacheEntryContext());
+	entry = CacheInsertEntry(key, 0);
+	entry->organization = BuildOrganizationReach(CacheEntryContext());
 	SPI_finish();
 	CacheSettleFreshness(entry);
 	return entry->organization;
 }
 
 /* A key of several NUL-terminated parts after a kind byte. */
-static ReachKey
+static CacheKey
 MakeListingKey(ListingKind kind, const char *principal, int plen, const char *scope,
 			   const char *workspace, const char *type)
 {
 	StringInfoData buf;
-	ReachKey	key;
+	CacheKey	key;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, (char) ('0' + kind));
@@ -374,11 +411,11 @@ MakeListingKey(ListingKind kind, const char *principal, int plen, const char *sc
 }
 
 ArrayType *
-CacheListing(ListingKind kind, const char *principal, int plen, const char *scope,
+ReachListing(ListingKind kind, const char *principal, int plen, const char *scope,
 			 const char *workspace, const char *type)
 {
-	ReachKey	key = MakeListingKey(kind, principal, plen, scope, workspace, type);
-	ReachEntry *entry = CacheFindEntry(key);
+	CacheKey	key = MakeListingKey(kind, principal, plen, scope, workspace, type);
+	CacheEntry *entry = CacheFindEntry(key);
 	Datum		args[4];
 	char		nulls[4] = {' ', ' ', workspace ? ' ' : 'n', type ? ' ' : 'n'};
 	Datum	   *ids;
@@ -403,7 +440,7 @@ CacheListing(ListingKind kind, const char *principal, int plen, const char *scop
 	ids = palloc(sizeof(Datum) * (SPI_processed + 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-	entry = CacheInsertEntry(key);
+	entry = CacheInsertEntry(key, LISTING_SIGNAL);
 	old = MemoryContextSwitchTo(CacheEntryContext());
 	array = construct_array(ids, (int) SPI_processed, TEXTOID, -1, false, TYPALIGN_INT);
 	MemoryContextSwitchTo(old);
@@ -413,15 +450,22 @@ CacheListing(ListingKind kind, const char *principal, int plen, const char *scop
 	return entry->ids;
 }
 
+/* The API key last looked up, while the catalog context holds it. */
+static bool
+KeyLoaded(int64 id)
+{
+	CacheFlushIfPending();
+	return api_key_info != NULL && api_key_id == id && api_key_epoch == CacheCatalogEpoch();
+}
+
 const ApiKeyInfo *
-CacheApiKey(int64 id)
+ReachApiKey(int64 id)
 {
 	Datum		args[1];
 	ApiKeyInfo *info;
 	bool		isnull;
 
-	CacheFlushIfPending();
-	if (api_key_info != NULL && api_key_id == id)
+	if (KeyLoaded(id))
 		return api_key_info;
 	BeginRead();
 	args[0] = Int64GetDatum(id);
@@ -448,11 +492,12 @@ CacheApiKey(int64 id)
 	CacheNoteRead();
 	api_key_id = id;
 	api_key_info = info;
+	api_key_epoch = CacheCatalogEpoch();
 	return info;
 }
 
 const Scopeset *
-ResourceReachOf(const WorkspaceReach *reach, const char *type, int tlen,
+ReachOnResource(const WorkspaceReach *reach, const char *type, int tlen,
 				const char *id, int idlen)
 {
 	int			lo = 0;
@@ -482,11 +527,11 @@ ResourceReachOf(const WorkspaceReach *reach, const char *type, int tlen,
 	return NULL;
 }
 
-/* Is this a workspace rbac knows? */
-bool
-CacheWorkspaceKnown(const char *workspace)
+/* Binary search of a listing sorted bytewise (COLLATE "C"). */
+static bool
+ListingHolds(ListingKind kind, const char *id)
 {
-	ArrayType  *ids = CacheListing(LIST_ALL_WORKSPACES, "", 0, "", NULL, NULL);
+	ArrayType  *ids = ReachListing(kind, "", 0, "", NULL, NULL);
 	Datum	   *elems;
 	int			lo = 0;
 	int			hi;
@@ -496,7 +541,7 @@ CacheWorkspaceKnown(const char *workspace)
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
-		int			c = strcmp(TextDatumGetCString(elems[mid]), workspace);
+		int			c = strcmp(TextDatumGetCString(elems[mid]), id);
 
 		if (c == 0)
 			return true;
@@ -508,10 +553,14 @@ CacheWorkspaceKnown(const char *workspace)
 	return false;
 }
 
-/* The cache was dropped: forget what pointed into it. */
-void
-ReachForget(void)
+bool
+ReachWorkspaceKnown(const char *workspace)
 {
-	catalog_active = catalog_retired = NULL;
-	api_key_info = NULL;
+	return ListingHolds(LIST_ALL_WORKSPACES, workspace);
+}
+
+bool
+ReachOrganizationKnown(const char *organization)
+{
+	return ListingHolds(LIST_ALL_ORGANIZATIONS, organization);
 }

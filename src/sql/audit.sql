@@ -13,7 +13,8 @@ CREATE TABLE rbac.audit_log (
 	target_principal text,
 	role_key text,
 	before jsonb,
-	after jsonb
+	after jsonb,
+	context jsonb
 );
 CREATE INDEX ON rbac.audit_log (workspace_id, at);
 CREATE INDEX ON rbac.audit_log (organization_id, at);
@@ -25,6 +26,8 @@ COMMENT ON COLUMN rbac.audit_log.database_user IS 'the database session user tha
 COMMENT ON COLUMN rbac.audit_log.action IS 'what changed, such as member.add, grant, role.alter or ownership.transfer';
 COMMENT ON COLUMN rbac.audit_log.before IS 'the state before the change, or NULL';
 COMMENT ON COLUMN rbac.audit_log.after IS 'the state after the change, or NULL';
+COMMENT ON COLUMN rbac.audit_log.context IS
+	'how the actor acted: where the principal came from, its credential and every bound (token scopes, API key, narrowing), as rbac.current_context() gives it; NULL for the operator';
 
 CREATE FUNCTION rbac.refuse_audit_change() RETURNS trigger
 	LANGUAGE plpgsql
@@ -54,10 +57,10 @@ CREATE FUNCTION rbac.audit(action text, organization text, workspace text,
 	SET search_path = pg_catalog, pg_temp
 AS $$
 	INSERT INTO rbac.audit_log (actor, action, organization_id, workspace_id,
-	                            target_principal, role_key, before, after)
+	                            target_principal, role_key, before, after, context)
 	VALUES (rbac.current_principal(), action,
 	        coalesce(organization, (SELECT w.organization_id FROM rbac.workspaces AS w WHERE w.id = workspace)),
-	        workspace, target_principal, role_key, before, after);
+	        workspace, target_principal, role_key, before, after, rbac.current_context());
 $$;
 COMMENT ON FUNCTION rbac.audit(text, text, text, text, text, jsonb, jsonb) IS
 	'writes one audit row for a change made by the current actor; a workspace''s row carries its organization';

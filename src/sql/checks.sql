@@ -27,14 +27,13 @@ COMMENT ON TABLE rbac.cache_signal IS
 CREATE FUNCTION rbac.signal_change() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'rbac_signal_change' LANGUAGE C;
 COMMENT ON FUNCTION rbac.signal_change() IS
-	'trigger: invalidates every backend''s rbac cache when the model changes (only the changed principals'' entries for grants), at once in this transaction and at commit elsewhere';
+	'trigger: invalidates every backend''s rbac cache when the model changes (for grants only the changed principals'' entries, for workspaces only those of the workspaces created, deleted or moved), at once in this transaction and at commit elsewhere';
 
 DO $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['levels', 'scopes', 'organizations', 'workspaces',
-	                         'resource_types', 'roles']
+	FOREACH t IN ARRAY ARRAY['levels', 'scopes', 'organizations', 'resource_types', 'roles']
 	LOOP
 		EXECUTE format('CREATE TRIGGER signal_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 		                ON rbac.%I FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change()', t);
@@ -53,6 +52,19 @@ CREATE TRIGGER signal_change_update AFTER UPDATE ON rbac.grants
 CREATE TRIGGER signal_change_delete AFTER DELETE ON rbac.grants
 	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
 CREATE TRIGGER signal_change AFTER TRUNCATE ON rbac.grants
+	FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+
+-- Workspaces created, deleted or moved to another organization touch the
+-- reach there and the listings, nothing else; the ownership lock (an update
+-- that changes nothing) touches nothing.
+CREATE TRIGGER signal_change_insert AFTER INSERT ON rbac.workspaces
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change_update AFTER UPDATE ON rbac.workspaces
+	REFERENCING OLD TABLE AS before NEW TABLE AS after
+	FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change_delete AFTER DELETE ON rbac.workspaces
+	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
+CREATE TRIGGER signal_change AFTER TRUNCATE ON rbac.workspaces
 	FOR EACH STATEMENT EXECUTE FUNCTION rbac.signal_change();
 
 CREATE FUNCTION rbac.current_principal() RETURNS text
@@ -108,6 +120,28 @@ CREATE FUNCTION rbac.effective_scopes(principal text, workspace text,
 	AS 'MODULE_PATHNAME', 'rbac_effective_scopes' LANGUAGE C STABLE PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION rbac.effective_scopes(text, text, text, text) IS
 	'the union of the scopes of every grant that applies to the principal there; for superusers, rbac_admin and the principal itself';
+
+-- The gate, as administration asks it (gate.c).
+CREATE FUNCTION rbac.actor_reach(workspace text, resource_type text DEFAULT NULL,
+		resource_id text DEFAULT NULL) RETURNS rbac.scopeset
+	AS 'MODULE_PATHNAME', 'rbac_actor_reach' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rbac.actor_reach(text, text, text) IS
+	'what the acting context may do in a workspace or on a resource there: the principal''s reach bounded by its token, API key and narrowing';
+
+CREATE FUNCTION rbac.actor_organization_reach(organization text, kind text) RETURNS rbac.scopeset
+	AS 'MODULE_PATHNAME', 'rbac_actor_organization_reach' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rbac.actor_organization_reach(text, text) IS
+	'what the acting context may do on an organization through the roles of one kind granted there, as bounded by its token and narrowing (an API key reaches no organization)';
+
+CREATE FUNCTION rbac.context_bounds(workspace text DEFAULT NULL) RETURNS rbac.scopeset
+	AS 'MODULE_PATHNAME', 'rbac_context_bounds' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rbac.context_bounds(text) IS
+	'the most the current context may reach in a workspace (NULL: an organization) whatever its grants (token scopes ∩ API key restriction ∩ narrowing), or NULL when nothing bounds it';
+
+CREATE FUNCTION rbac.current_context() RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'rbac_current_context' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rbac.current_context() IS
+	'how the current principal acts: where it came from (transaction, request, session), its credential and every bound; NULL with no principal';
 
 CREATE FUNCTION rbac.cache_stats(OUT entries bigint, OUT hits bigint, OUT misses bigint,
 		OUT invalidations bigint, OUT evictions bigint, OUT memory_bytes bigint,

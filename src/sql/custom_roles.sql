@@ -101,6 +101,18 @@ $$;
 COMMENT ON FUNCTION rbac.roles_seen_with(text, text) IS
 	'roles visible in some workspace where a role of this node would be visible too';
 
+-- Names are compared as people read them: case, and runs of white space,
+-- make no difference, so "Admin " or "ADMIN" cannot sit beside Admin.
+CREATE FUNCTION rbac.role_name_key(name text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT lower(regexp_replace(regexp_replace(name, '^[[:space:]]+|[[:space:]]+$', '', 'g'),
+	                            '[[:space:]]+', ' ', 'g'));
+$$;
+COMMENT ON FUNCTION rbac.role_name_key(text) IS
+	'a role key or name as it is compared with others: lowercase, trimmed, inner white space as one space';
+
 CREATE FUNCTION rbac.check_role_naming(key text, name text, workspace text, organization text,
 		except_id bigint DEFAULT NULL) RETURNS void
 	LANGUAGE plpgsql STABLE
@@ -108,6 +120,7 @@ CREATE FUNCTION rbac.check_role_naming(key text, name text, workspace text, orga
 AS $$
 DECLARE
 	clash rbac.roles;
+	wanted text[] := ARRAY[rbac.role_name_key(key), rbac.role_name_key(name)];
 BEGIN
 	IF key IS NULL OR key !~ '^[a-z][a-z0-9_]*$' OR coalesce(name, '') = '' THEN
 		RAISE EXCEPTION USING ERRCODE = '22023',
@@ -115,25 +128,29 @@ BEGIN
 			DETAIL = 'A key is lowercase letters, digits and "_", starting with a letter; a name is not empty.',
 			HINT = 'Choose a key such as release_manager and a name such as Release Manager.';
 	END IF;
+	IF name ~ '^[[:space:]]|[[:space:]]$|[[:space:]]{2}|[[:cntrl:]]' THEN
+		RAISE EXCEPTION USING ERRCODE = '22023',
+			MESSAGE = format('invalid role name "%s"', name),
+			DETAIL = 'A role name has no leading, trailing or doubled white space and no control characters, so that it reads as it compares.',
+			HINT = 'Remove the extra white space and control characters from the name.';
+	END IF;
 	SELECT * INTO clash FROM rbac.roles_seen_with(workspace, organization) AS r
 	WHERE r.id IS DISTINCT FROM except_id
-	  AND (lower(r.key) IN (lower(check_role_naming.key), lower(check_role_naming.name))
-	       OR lower(r.name) IN (lower(check_role_naming.key), lower(check_role_naming.name)))
+	  AND (rbac.role_name_key(r.key) = ANY (wanted) OR rbac.role_name_key(r.name) = ANY (wanted))
 	ORDER BY r.builtin DESC LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = '42710',
 			MESSAGE = format('role key or name "%s" is already taken',
-			                 CASE WHEN lower(clash.key) IN (lower(check_role_naming.key), lower(check_role_naming.name))
-			                      THEN clash.key ELSE clash.name END),
+			                 CASE WHEN rbac.role_name_key(clash.key) = ANY (wanted) THEN clash.key ELSE clash.name END),
 			DETAIL = CASE WHEN clash.builtin
 				THEN format('The built-in role "%s" (%s) uses it, and built-in names mean the same everywhere.', clash.key, clash.name)
 				ELSE format('The custom role "%s" (%s) uses it where this role would be visible too.', clash.key, clash.name) END,
-			HINT = 'Choose another key and name; names are compared without regard to case.';
+			HINT = 'Choose another key and name; names are compared without regard to case or white space.';
 	END IF;
 END;
 $$;
 COMMENT ON FUNCTION rbac.check_role_naming(text, text, text, text, bigint) IS
-	'error unless the key and name are valid and used by no built-in and no role visible at the same node';
+	'error unless the key and name are valid, with no stray white space, and used by no built-in and no role visible at the same node, compared without regard to case or white space';
 
 -- What an actor needs to manage roles at a node, and the reach their scopes must lie in.
 CREATE FUNCTION rbac.role_admin_reach(actor text, kind text, workspace text, organization text,
@@ -149,19 +166,17 @@ BEGIN
 			HINT = 'Pass one of belongs_to_workspace and belongs_to_organization.';
 	END IF;
 	IF workspace IS NOT NULL THEN
-		PERFORM rbac.workspace_or_error(workspace);
+		PERFORM rbac.workspace_for(actor, workspace, 'roles.manage', action);
 		IF kind = 'organization' THEN
 			RAISE EXCEPTION USING ERRCODE = '22023',
 				MESSAGE = 'an organization role cannot belong to a workspace',
 				DETAIL = 'Organization roles are granted on organizations.',
 				HINT = 'Pass belongs_to_organization instead.';
 		END IF;
-		PERFORM rbac.require_scope(actor, 'roles.manage', workspace, action);
 		RETURN rbac.actor_reach(workspace);
 	END IF;
 	IF organization IS NOT NULL THEN
-		PERFORM rbac.organization_or_error(organization);
-		PERFORM rbac.require_org_scope(actor, 'org.roles.manage', organization, action);
+		PERFORM rbac.organization_for(actor, organization, 'org.roles.manage', action);
 		RETURN CASE WHEN actor IS NULL THEN NULL
 			ELSE rbac.actor_organization_reach(organization,
 				CASE kind WHEN 'organization' THEN 'organization' ELSE 'workspace' END) END;

@@ -101,7 +101,8 @@ DECLARE
 	p_resource_type ALIAS FOR $4;
 	p_resource_id ALIAS FOR $5;
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces := rbac.workspace_for(actor, workspace, 'members.manage',
+		format('grant role "%s"', role));
 	r rbac.roles := rbac.resolve_role(role, workspace, w.organization_id);
 	on_resource boolean := resource_type IS NOT NULL OR resource_id IS NOT NULL;
 	wanted_kind text := CASE WHEN on_resource THEN 'resource' ELSE 'workspace' END;
@@ -122,7 +123,6 @@ BEGIN
 	IF r.kind <> wanted_kind THEN
 		PERFORM rbac.kind_error(r, 'a ' || wanted_kind);
 	END IF;
-	PERFORM rbac.require_scope(actor, 'members.manage', workspace, format('grant role "%s"', r.key));
 	PERFORM rbac.require_within(actor, r.scopes,
 		rbac.actor_reach(workspace, resource_type, resource_id), node,
 		format('grant role "%s"', r.key));
@@ -152,12 +152,12 @@ CREATE FUNCTION rbac.revoke(principal text, role text, workspace text,
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces := rbac.workspace_for(actor, workspace, 'members.manage',
+		format('revoke role "%s"', role));
 	r rbac.roles := rbac.resolve_role(role, workspace, w.organization_id);
 	node text := CASE WHEN resource_type IS NULL THEN format('workspace "%s"', workspace)
 		ELSE format('%s "%s" of workspace "%s"', resource_type, resource_id, workspace) END;
 BEGIN
-	PERFORM rbac.require_scope(actor, 'members.manage', workspace, format('revoke role "%s"', r.key));
 	PERFORM rbac.require_within(actor, r.scopes
 			OPERATOR(rbac.|) rbac.reach_of(principal, workspace, resource_type, resource_id),
 		rbac.actor_reach(workspace, resource_type, resource_id), node,
@@ -233,11 +233,11 @@ CREATE FUNCTION rbac.add_member(workspace text, principal text, role text DEFAUL
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces := rbac.workspace_for(actor, workspace, 'members.invite',
+		format('invite "%s"', principal));
 	r rbac.roles := rbac.resolve_role(role, workspace, w.organization_id);
 	grant_id bigint;
 BEGIN
-	PERFORM rbac.require_scope(actor, 'members.invite', workspace, format('invite "%s"', principal));
 	PERFORM rbac.require_member(workspace, principal, false);
 	IF r.kind <> 'workspace' THEN
 		PERFORM rbac.kind_error(r, 'a workspace');
@@ -261,11 +261,11 @@ CREATE FUNCTION rbac.set_role(workspace text, principal text, role text) RETURNS
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces := rbac.workspace_for(actor, workspace, 'members.manage',
+		format('change the role of "%s"', principal));
 	r rbac.roles := rbac.resolve_role(role, workspace, w.organization_id);
 	before jsonb;
 BEGIN
-	PERFORM rbac.require_scope(actor, 'members.manage', workspace, format('change the role of "%s"', principal));
 	PERFORM rbac.require_member(workspace, principal, true);
 	IF r.kind <> 'workspace' THEN
 		PERFORM rbac.kind_error(r, 'a workspace');
@@ -295,8 +295,7 @@ CREATE FUNCTION rbac.grant_role(workspace text, principal text, role text) RETUR
 AS $$
 BEGIN
 	-- The scope first: who is a member is not for outsiders to learn.
-	PERFORM rbac.workspace_or_error(workspace);
-	PERFORM rbac.require_scope(rbac.actor(), 'members.manage', workspace,
+	PERFORM rbac.workspace_for(rbac.actor(), workspace, 'members.manage',
 		format('grant role "%s"', role));
 	PERFORM rbac.require_member(workspace, principal, true);
 	RETURN rbac.grant(principal, role, workspace);
@@ -367,21 +366,9 @@ CREATE FUNCTION rbac.remove_member(workspace text, principal text) RETURNS void
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	r record;
 BEGIN
-	PERFORM rbac.workspace_or_error(workspace);
-	PERFORM rbac.require_scope(actor, 'members.remove', workspace, format('remove "%s"', principal));
-	PERFORM rbac.require_within(actor, rbac.reach_of(principal, workspace), rbac.actor_reach(workspace),
-		format('workspace "%s"', workspace), format('remove "%s"', principal));
-	FOR r IN SELECT DISTINCT g.resource_type, g.resource_id FROM rbac.grants AS g
-	         WHERE g.workspace_id = remove_member.workspace AND g.principal = remove_member.principal
-	           AND g.resource_type IS NOT NULL
-	LOOP
-		PERFORM rbac.require_within(actor, rbac.reach_of(principal, workspace, r.resource_type, r.resource_id),
-			rbac.actor_reach(workspace, r.resource_type, r.resource_id),
-			format('%s "%s" of workspace "%s"', r.resource_type, r.resource_id, workspace),
-			format('remove "%s"', principal));
-	END LOOP;
+	PERFORM rbac.workspace_for(actor, workspace, 'members.remove', format('remove "%s"', principal));
+	PERFORM rbac.require_may_remove(actor, workspace, principal, format('remove "%s"', principal));
 	PERFORM rbac.delete_member_grants(workspace, principal, 'member.remove');
 END;
 $$;
@@ -401,11 +388,15 @@ BEGIN
 			DETAIL = 'Leaving removes the current principal''s own grants, and no principal is set.',
 			HINT = 'Set the principal that is leaving, or remove a member with rbac.remove_member().';
 	END IF;
+	-- Leaving gives up every grant there: a bounded context may give up only
+	-- what lies inside its bounds, as when it removes someone else.
+	PERFORM rbac.require_member(workspace, actor, true);
+	PERFORM rbac.require_may_remove(actor, workspace, actor, format('leave workspace "%s"', workspace));
 	PERFORM rbac.delete_member_grants(workspace, actor, 'member.leave');
 END;
 $$;
 COMMENT ON FUNCTION rbac.leave_workspace(text) IS
-	'the current principal leaves a workspace, giving up every grant there; an Owner must transfer ownership first';
+	'the current principal leaves a workspace, giving up every grant there; a bounded context only if the principal''s reach there lies inside its bounds; an Owner must transfer ownership first';
 
 -- Organizations: organization roles, and workspace roles for every workspace.
 CREATE FUNCTION rbac.organization_or_error(organization text) RETURNS void
@@ -433,12 +424,11 @@ DECLARE
 	r rbac.roles;
 	grant_id bigint;
 BEGIN
-	PERFORM rbac.organization_or_error(organization);
+	PERFORM rbac.organization_for(actor, organization, 'org.members.manage', format('grant role "%s"', role));
 	r := rbac.resolve_role(role, NULL, organization);
 	IF r.kind = 'resource' THEN
 		PERFORM rbac.kind_error(r, 'an organization');
 	END IF;
-	PERFORM rbac.require_org_scope(actor, 'org.members.manage', organization, format('grant role "%s"', r.key));
 	IF actor IS NOT NULL THEN
 		PERFORM rbac.require_within(actor, r.scopes, rbac.actor_organization_reach(organization, r.kind),
 			format('organization "%s"', organization), format('grant role "%s"', r.key));
@@ -467,9 +457,8 @@ DECLARE
 	actor text := rbac.actor();
 	r rbac.roles;
 BEGIN
-	PERFORM rbac.organization_or_error(organization);
+	PERFORM rbac.organization_for(actor, organization, 'org.members.manage', format('revoke role "%s"', role));
 	r := rbac.resolve_role(role, NULL, organization);
-	PERFORM rbac.require_org_scope(actor, 'org.members.manage', organization, format('revoke role "%s"', r.key));
 	IF actor IS NOT NULL THEN
 		PERFORM rbac.require_within(actor,
 			r.scopes OPERATOR(rbac.|) rbac.organization_scopes(principal, organization, r.kind),

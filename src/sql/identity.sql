@@ -17,38 +17,6 @@ CREATE FUNCTION rbac.current_narrowing() RETURNS rbac.scopeset
 COMMENT ON FUNCTION rbac.current_narrowing() IS
 	'the scopes rbac.narrow() left in this transaction, or NULL';
 
-CREATE FUNCTION rbac.context_bounds(workspace text DEFAULT NULL) RETURNS rbac.scopeset
-	AS 'MODULE_PATHNAME', 'rbac_context_bounds' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION rbac.context_bounds(text) IS
-	'the most the current context may reach in a workspace whatever its grants (token scopes ∩ API key restriction ∩ narrowing), or NULL when nothing bounds it';
-
-CREATE FUNCTION rbac.narrow_to_context(reach rbac.scopeset, workspace text DEFAULT NULL)
-	RETURNS rbac.scopeset
-	AS 'MODULE_PATHNAME', 'rbac_narrow_to_context' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION rbac.narrow_to_context(rbac.scopeset, text) IS
-	'bounds a reach of the current principal by its token, API key and narrowing; with no workspace, as an organization''s';
-
-CREATE FUNCTION rbac.actor_reach(workspace text, resource_type text DEFAULT NULL,
-		resource_id text DEFAULT NULL) RETURNS rbac.scopeset
-	LANGUAGE sql STABLE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT rbac.narrow_to_context(
-		rbac.reach_of(rbac.current_principal(), workspace, resource_type, resource_id), workspace);
-$$;
-COMMENT ON FUNCTION rbac.actor_reach(text, text, text) IS
-	'the acting principal''s reach in a workspace or on a resource, as bounded by its token, key and narrowing';
-
-CREATE FUNCTION rbac.actor_organization_reach(organization text, kind text) RETURNS rbac.scopeset
-	LANGUAGE sql STABLE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT rbac.narrow_to_context(
-		rbac.organization_scopes(rbac.current_principal(), organization, kind), NULL);
-$$;
-COMMENT ON FUNCTION rbac.actor_organization_reach(text, text) IS
-	'the acting principal''s roles of one kind on an organization, as bounded by its token and narrowing';
-
 -- API keys (seed 001): restricted to a subset of their creator's reach.
 CREATE TABLE rbac.api_keys (
 	id bigserial PRIMARY KEY,
@@ -88,7 +56,7 @@ CREATE FUNCTION rbac.create_api_key(workspace text, restriction rbac.scopeset DE
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces;
 	bounds rbac.scopeset := rbac.context_bounds(workspace);
 	k record;
 	key_id bigint;
@@ -99,7 +67,7 @@ BEGIN
 			DETAIL = 'An API key acts for the principal who creates it, and none is set.',
 			HINT = 'Set the principal who will own the key first.';
 	END IF;
-	PERFORM rbac.require_scope(actor, 'api_keys.create', workspace,
+	w := rbac.workspace_for(actor, workspace, 'api_keys.create',
 		format('create an API key in workspace "%s"', workspace));
 	IF restriction IS NOT NULL THEN
 		PERFORM rbac.require_within(actor, restriction, rbac.actor_reach(workspace),
@@ -135,15 +103,19 @@ DECLARE
 	k rbac.api_keys;
 BEGIN
 	SELECT * INTO k FROM rbac.api_keys AS x WHERE x.id = revoke_api_key.id FOR UPDATE;
+	-- Whose key it is, and whether it exists, is not for those who may not revoke it.
+	IF actor IS NOT NULL AND (NOT FOUND OR NOT rbac.has_scope(
+			CASE WHEN k.creator = actor THEN 'api_keys.create' ELSE 'api_keys.manage' END, k.workspace_id)) THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = format('permission denied to revoke API key %s', id),
+			DETAIL = format('Revoking one''s own key needs api_keys.create, and anyone''s api_keys.manage, in the key''s workspace; principal "%s" lacks it, or there is no such key.', actor),
+			HINT = 'Ask someone who holds api_keys.manage in the key''s workspace.';
+	END IF;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = '42704',
 			MESSAGE = format('API key %s does not exist', id),
 			DETAIL = 'Keys are named by the id rbac.api_keys_of() shows.',
 			HINT = 'List the keys with rbac.api_keys_of(workspace).';
-	END IF;
-	IF actor IS DISTINCT FROM k.creator THEN
-		PERFORM rbac.require_scope(actor, 'api_keys.manage', k.workspace_id,
-			format('revoke API key %s of "%s"', id, k.creator));
 	END IF;
 	IF k.revoked_at IS NOT NULL THEN
 		RETURN false;
@@ -157,7 +129,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.revoke_api_key(bigint) IS
-	'revokes an API key at once; by its creator, or by anyone with api_keys.manage in its workspace';
+	'revokes an API key at once; by its creator with api_keys.create, or by anyone with api_keys.manage, in its workspace';
 
 CREATE FUNCTION rbac.api_keys_of(workspace text)
 	RETURNS TABLE (id bigint, prefix text, label text, creator text, restriction rbac.scopeset,
@@ -168,15 +140,15 @@ CREATE FUNCTION rbac.api_keys_of(workspace text)
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	everyone boolean;
+	everyone boolean := actor IS NULL OR rbac.has_scope('api_keys.manage', workspace);
 BEGIN
-	PERFORM rbac.workspace_or_error(workspace);
-	everyone := actor IS NULL OR rbac.has_scope('api_keys.manage', workspace);
+	PERFORM rbac.workspace_for(actor, workspace, CASE WHEN everyone THEN 'api_keys.manage' ELSE 'api_keys.read' END,
+		format('list the API keys of workspace "%s"', workspace));
 	RETURN QUERY
 	SELECT k.id, k.prefix, k.label, k.creator, k.restriction, k.created_at, k.expires_at,
 	       k.revoked_at,
 	       CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
-	            WHEN k.expires_at <= now() THEN 'expired'
+	            WHEN k.expires_at <= clock_timestamp() THEN 'expired'
 	            ELSE 'active' END
 	FROM rbac.api_keys AS k
 	WHERE k.workspace_id = api_keys_of.workspace AND (everyone OR k.creator = actor)
@@ -184,4 +156,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.api_keys_of(text) IS
-	'the API keys of a workspace, never their secrets: one''s own, or all with api_keys.manage';
+	'the API keys of a workspace, never their secrets: one''s own with api_keys.read, or all with api_keys.manage';

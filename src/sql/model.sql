@@ -102,3 +102,16 @@ CREATE INDEX ON rbac.grants (role_id);
 COMMENT ON TABLE rbac.grants IS
 	'who holds which role on which node; reach at a node is the union of the scopes of every grant that applies';
 COMMENT ON COLUMN rbac.grants.role_kind IS 'copy of the role''s kind, so the node check can be a constraint';
+
+-- Ids of deleted nodes, which are never given to anyone again.
+CREATE TABLE rbac.deleted_nodes (
+	kind text NOT NULL CHECK (kind IN ('organization', 'workspace')),
+	id text NOT NULL,
+	organization_id text,
+	deleted_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (kind, id)
+);
+COMMENT ON TABLE rbac.deleted_nodes IS
+	'the ids of deleted organizations and workspaces: reserved for ever, like scope names';
+COMMENT ON COLUMN rbac.deleted_nodes.organization_id IS
+	'for a workspace, the organization it belonged to, whose workspace roles may still read its audit history';

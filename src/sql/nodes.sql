@@ -45,6 +45,34 @@ $$;
 COMMENT ON FUNCTION rbac.creator_owner(text, text, text) IS
 	'the owner of a new node: the acting principal, or the owner the operator names';
 
+-- Like scope names, node ids are never reused: a deleted workspace's id
+-- would hand its audit history, and any rows still keyed by it, to whoever
+-- took the id next.
+CREATE FUNCTION rbac.require_new_id(kind text, id text) RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM rbac.deleted_nodes AS d WHERE d.kind = require_new_id.kind AND d.id = require_new_id.id) THEN
+		RAISE EXCEPTION USING ERRCODE = '42710',
+			MESSAGE = format('%s id "%s" was used before', kind, id),
+			DETAIL = format('The id belonged to a %s that was deleted, and ids are never reused, so that its audit history and any rows still keyed by it never pass to someone else.', kind),
+			HINT = 'Choose a new id.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION rbac.require_new_id(text, text) IS
+	'error 42710 when the id belonged to a deleted organization or workspace';
+
+CREATE FUNCTION rbac.owner_scopes(key text) RETURNS rbac.scopeset
+	LANGUAGE sql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT r.scopes FROM rbac.roles AS r WHERE r.builtin AND r.key = owner_scopes.key;
+$$;
+COMMENT ON FUNCTION rbac.owner_scopes(text) IS
+	'the scopes of a built-in role, such as owner or org_owner, that a new node gives its creator';
+
 CREATE FUNCTION rbac.create_organization(id text, name text, owner text DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -54,12 +82,10 @@ DECLARE
 	owned_by text := CASE WHEN actor IS NULL AND owner IS NULL THEN NULL
 		ELSE rbac.creator_owner(actor, owner, 'organization') END;
 BEGIN
-	IF actor IS NOT NULL AND rbac.context_bounds() IS NOT NULL THEN
-		RAISE EXCEPTION USING ERRCODE = '42501',
-			MESSAGE = format('permission denied to create organization "%s" from a bounded context', id),
-			DETAIL = 'The principal acts through a token with scopes, an API key or a narrowing, and its owner would reach further than those allow.',
-			HINT = 'Create organizations as the principal itself, with no token scopes, key or narrowing.';
-	END IF;
+	PERFORM rbac.require_self_service(actor, format('create organization "%s"', id));
+	PERFORM rbac.require_bounds_cover(actor, rbac.owner_scopes('org_owner'), NULL,
+		format('create organization "%s"', id));
+	PERFORM rbac.require_new_id('organization', id);
 	INSERT INTO rbac.organizations (id, name) VALUES (id, name);
 	IF owned_by IS NOT NULL THEN
 		INSERT INTO rbac.grants (principal, role_id, role_kind, organization_id)
@@ -72,7 +98,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.create_organization(text, text, text) IS
-	'creates an organization; an acting principal becomes its Organization Owner';
+	'creates an organization; an acting principal becomes its Organization Owner (only with rbac.self_service on, and only within the bounds of its context); ids are never reused';
 
 CREATE FUNCTION rbac.delete_organization(organization text) RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
@@ -82,8 +108,7 @@ DECLARE
 	actor text := rbac.actor();
 	o rbac.organizations;
 BEGIN
-	PERFORM rbac.organization_or_error(organization);
-	PERFORM rbac.require_org_scope(actor, 'org.delete', organization, format('delete organization "%s"', organization));
+	PERFORM rbac.organization_for(actor, organization, 'org.delete', format('delete organization "%s"', organization));
 	IF EXISTS (SELECT 1 FROM rbac.workspaces AS w WHERE w.organization_id = organization) THEN
 		RAISE EXCEPTION USING ERRCODE = '2BP01',
 			MESSAGE = format('organization "%s" still has workspaces', organization),
@@ -94,11 +119,12 @@ BEGIN
 	DELETE FROM rbac.grants AS g WHERE g.organization_id = organization;
 	DELETE FROM rbac.roles AS r WHERE r.organization_id = organization;
 	DELETE FROM rbac.organizations AS x WHERE x.id = organization;
+	INSERT INTO rbac.deleted_nodes (kind, id) VALUES ('organization', organization);
 	PERFORM rbac.audit('organization.delete', organization, NULL, NULL, NULL, to_jsonb(o), NULL);
 END;
 $$;
 COMMENT ON FUNCTION rbac.delete_organization(text) IS
-	'deletes an empty organization with its grants and roles; needs org.delete; its audit history stays';
+	'deletes an empty organization with its grants and roles; needs org.delete; its audit history stays, and its id is never reused';
 
 CREATE FUNCTION rbac.create_workspace(id text, name text, owner text DEFAULT NULL,
 		organization text DEFAULT NULL, ownership text DEFAULT 'single') RETURNS text
@@ -107,19 +133,24 @@ CREATE FUNCTION rbac.create_workspace(id text, name text, owner text DEFAULT NUL
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	owned_by text := rbac.creator_owner(actor, owner, 'workspace');
+	action text := format('create workspace "%s"', id);
+	owned_by text;
 BEGIN
+	IF organization IS NOT NULL THEN
+		PERFORM rbac.organization_for(actor, organization, 'org.workspaces.create',
+			format('create a workspace in organization "%s"', organization));
+	ELSE
+		PERFORM rbac.require_self_service(actor, action);
+	END IF;
+	PERFORM rbac.require_bounds_cover(actor, rbac.owner_scopes('owner'), id, action);
+	owned_by := rbac.creator_owner(actor, owner, 'workspace');
 	IF ownership IS NULL OR ownership NOT IN ('single', 'shared') THEN
 		RAISE EXCEPTION USING ERRCODE = '22023',
 			MESSAGE = format('invalid ownership "%s"', ownership),
 			DETAIL = 'A workspace has exactly one Owner (single) or one or more (shared).',
 			HINT = 'Pass ownership => ''single'' or ''shared''.';
 	END IF;
-	IF organization IS NOT NULL THEN
-		PERFORM rbac.organization_or_error(organization);
-		PERFORM rbac.require_org_scope(actor, 'org.workspaces.create', organization,
-			format('create a workspace in organization "%s"', organization));
-	END IF;
+	PERFORM rbac.require_new_id('workspace', id);
 	INSERT INTO rbac.workspaces (id, name, organization_id, ownership)
 	VALUES (id, name, organization, ownership);
 	INSERT INTO rbac.grants (principal, role_id, role_kind, workspace_id)
@@ -130,7 +161,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.create_workspace(text, text, text, text, text) IS
-	'creates a workspace, optionally in an organization (needs org.workspaces.create there); its creator becomes its Owner';
+	'creates a workspace, in an organization (needs org.workspaces.create there) or, by the operator or with rbac.self_service on, outside one; its creator becomes its Owner, within the bounds of its context; ids are never reused';
 
 CREATE FUNCTION rbac.delete_workspace(workspace text) RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
@@ -138,10 +169,10 @@ CREATE FUNCTION rbac.delete_workspace(workspace text) RETURNS void
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces := rbac.workspace_for(actor, workspace, 'tenant.delete',
+		format('delete workspace "%s"', workspace));
 	grants jsonb;
 BEGIN
-	PERFORM rbac.require_scope(actor, 'tenant.delete', workspace, format('delete workspace "%s"', workspace));
 	PERFORM rbac.lock_ownership(workspace);
 	SELECT coalesce(jsonb_agg(jsonb_build_object('principal', g.principal, 'role', r.key,
 	                                             'resource_type', g.resource_type, 'resource_id', g.resource_id)
@@ -153,12 +184,13 @@ BEGIN
 	DELETE FROM rbac.api_keys AS k WHERE k.workspace_id = workspace;
 	DELETE FROM rbac.roles AS r WHERE r.workspace_id = workspace;
 	DELETE FROM rbac.workspaces AS x WHERE x.id = workspace;
+	INSERT INTO rbac.deleted_nodes (kind, id, organization_id) VALUES ('workspace', workspace, w.organization_id);
 	PERFORM rbac.audit('workspace.delete', w.organization_id, workspace, NULL, NULL,
 		to_jsonb(w) || jsonb_build_object('grants', grants), NULL);
 END;
 $$;
 COMMENT ON FUNCTION rbac.delete_workspace(text) IS
-	'deletes a workspace with its grants, API keys and custom roles; needs tenant.delete; its audit history stays';
+	'deletes a workspace with its grants, API keys and custom roles; needs tenant.delete; its audit history stays, and its id is never reused';
 
 CREATE FUNCTION rbac.register_resource_type(name text, description text DEFAULT '') RETURNS text
 	LANGUAGE plpgsql SECURITY DEFINER

@@ -106,6 +106,36 @@ CREATE CONSTRAINT TRIGGER enforce_ownership
 	FOR EACH ROW
 	EXECUTE FUNCTION rbac.enforce_ownership();
 
+-- A principal transfers only its own ownership, and gives the Owner role
+-- as it gives any role: its reach there, bounded by its context, must hold
+-- every scope of the role.  So a token with scopes, a narrowing or an API
+-- key without them (or of another workspace) cannot transfer.
+CREATE FUNCTION rbac.require_own_ownership(actor text, workspace text, from_principal text)
+	RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF from_principal IS DISTINCT FROM NULL AND from_principal <> actor THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = 'permission denied to transfer another Owner''s ownership',
+			DETAIL = format('Principal "%s" can transfer only their own ownership.', actor),
+			HINT = 'Leave from_principal out.';
+	END IF;
+	IF NOT actor = ANY (rbac.owners_of(workspace)) THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = format('permission denied to transfer ownership of workspace "%s"', workspace),
+			DETAIL = format('Only an Owner transfers ownership, and "%s" is not one.', actor),
+			HINT = 'Act as the Owner; the platform operator names the Owner with from_principal.';
+	END IF;
+	PERFORM rbac.require_within(actor, (SELECT r.scopes FROM rbac.roles AS r WHERE r.id = rbac.owner_role_id()),
+		rbac.actor_reach(workspace), format('workspace "%s"', workspace),
+		format('transfer ownership of workspace "%s"', workspace));
+END;
+$$;
+COMMENT ON FUNCTION rbac.require_own_ownership(text, text, text) IS
+	'error 42501 unless the actor is an Owner of the workspace transferring their own ownership, with every scope of the Owner role inside the reach of the acting context';
+
 CREATE FUNCTION rbac.transfer_ownership(workspace text, to_principal text,
 		from_principal text DEFAULT NULL) RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
@@ -113,20 +143,18 @@ CREATE FUNCTION rbac.transfer_ownership(workspace text, to_principal text,
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	w rbac.workspaces;
 	owners text[];
 	old_owner text;
 BEGIN
+	IF actor IS NOT NULL THEN
+		PERFORM rbac.require_own_ownership(actor, workspace, from_principal);
+	END IF;
+	w := rbac.workspace_or_error(workspace);
 	PERFORM rbac.lock_ownership(workspace);
 	owners := rbac.owners_of(workspace);
 	old_owner := coalesce(actor, from_principal,
 		CASE WHEN cardinality(owners) = 1 THEN owners[1] END);
-	IF actor IS NOT NULL AND from_principal IS DISTINCT FROM NULL AND from_principal <> actor THEN
-		RAISE EXCEPTION USING ERRCODE = '42501',
-			MESSAGE = 'permission denied to transfer another Owner''s ownership',
-			DETAIL = format('Principal "%s" can transfer only their own ownership.', actor),
-			HINT = 'Leave from_principal out.';
-	END IF;
 	IF old_owner IS NULL OR NOT old_owner = ANY (owners) THEN
 		RAISE EXCEPTION USING ERRCODE = '42501',
 			MESSAGE = format('permission denied to transfer ownership of workspace "%s"', workspace),
@@ -155,4 +183,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.transfer_ownership(text, text, text) IS
-	'moves the Owner role from the acting Owner to another member, who must already be one; the previous Owner becomes an Admin';
+	'moves the Owner role from the acting Owner to another member, who must already be one; the previous Owner becomes an Admin; a bounded context needs every Owner scope inside its bounds';

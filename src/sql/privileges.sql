@@ -65,7 +65,7 @@ DECLARE
 		'is_scope_name',
 		-- checks
 		'current_principal', 'has_scope', 'has_org_scope', 'principal_has_scope',
-		'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script',
+		'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script', 'current_context',
 		-- identity: verified tokens and keys, and narrowing, are safe for anyone
 		'authenticate_jwt', 'authenticate_api_key', 'narrow', 'current_narrowing', 'context_bounds',
 		-- listing
@@ -111,3 +111,4 @@ SELECT pg_catalog.pg_extension_config_dump('rbac.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.api_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.api_keys_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rbac.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('rbac.deleted_nodes', '');

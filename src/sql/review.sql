@@ -28,10 +28,9 @@ CREATE FUNCTION rbac.members_of(workspace text)
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
-BEGIN
-	PERFORM rbac.require_scope(rbac.actor(), 'members.read', workspace,
+	w rbac.workspaces := rbac.workspace_for(rbac.actor(), workspace, 'members.read',
 		format('list the members of workspace "%s"', workspace));
+BEGIN
 	RETURN QUERY
 	SELECT p.principal,
 	       coalesce(array_agg(DISTINCT r.key ORDER BY r.key) FILTER (WHERE g.workspace_id IS NOT NULL AND g.resource_type IS NULL), '{}'),
@@ -59,10 +58,9 @@ CREATE FUNCTION rbac.who_has(scope text, workspace text)
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
-BEGIN
-	PERFORM rbac.require_scope(rbac.actor(), 'members.read', workspace,
+	w rbac.workspaces := rbac.workspace_for(rbac.actor(), workspace, 'members.read',
 		format('list who holds %s in workspace "%s"', scope, workspace));
+BEGIN
 	IF NOT EXISTS (SELECT 1 FROM rbac.scopes AS s WHERE s.name = who_has.scope) THEN
 		RAISE EXCEPTION USING ERRCODE = '22023',
 			MESSAGE = format('unknown scope "%s"', scope),
@@ -93,14 +91,19 @@ CREATE FUNCTION rbac.explain(principal text, scope text, workspace text,
 AS $$
 DECLARE
 	actor text := rbac.actor();
-	w rbac.workspaces := rbac.workspace_or_error(workspace);
+	myself boolean := actor IS NOT DISTINCT FROM principal;
+	org text;
 	s rbac.scopes;
+	bounded_out boolean := false;
 	found_any boolean := false;
 	g record;
 BEGIN
-	IF actor IS DISTINCT FROM principal THEN
-		PERFORM rbac.require_scope(actor, 'members.read', workspace,
-			format('explain the reach of "%s"', principal));
+	-- About oneself, a workspace rbac does not know simply gives nothing.
+	IF myself THEN
+		org := (SELECT w.organization_id FROM rbac.workspaces AS w WHERE w.id = workspace);
+	ELSE
+		org := (rbac.workspace_for(actor, workspace, 'members.read',
+			format('explain the reach of "%s"', principal))).organization_id;
 	END IF;
 	SELECT * INTO s FROM rbac.scopes AS x WHERE x.name = explain.scope;
 	IF NOT FOUND THEN
@@ -108,6 +111,10 @@ BEGIN
 			MESSAGE = format('unknown scope "%s"', scope),
 			DETAIL = 'The scope is not in the catalog rbac.scopes.',
 			HINT = 'Check the spelling against rbac.scopes.';
+	END IF;
+	-- About oneself, the answer is has_scope's: the gate bounds the grants.
+	IF myself AND actor IS NOT NULL THEN
+		bounded_out := NOT rbac.actor_reach(workspace, resource_type, resource_id) OPERATOR(rbac.?) scope;
 	END IF;
 	FOR g IN
 		SELECT r.key, r.scopes OPERATOR(rbac.?) scope AS covers,
@@ -117,15 +124,16 @@ BEGIN
 		FROM rbac.grants AS x JOIN rbac.roles AS r ON r.id = x.role_id
 		WHERE x.principal = explain.principal
 		  AND ((x.workspace_id = explain.workspace AND x.resource_type IS NULL)
-		       OR (x.organization_id = w.organization_id AND x.role_kind = 'workspace')
+		       OR (x.organization_id = org AND x.role_kind = 'workspace')
 		       OR (x.workspace_id = explain.workspace AND x.resource_type = explain.resource_type
 		           AND x.resource_id = explain.resource_id))
 		ORDER BY 2 DESC, r.key
 	LOOP
-		gives := g.covers AND NOT s.retired;
+		gives := g.covers AND NOT s.retired AND NOT bounded_out;
 		through_role := g.key;
 		granted_on := g.node;
 		note := CASE WHEN s.retired THEN 'the scope is retired'
+		             WHEN g.covers AND bounded_out THEN 'this role carries the scope, but the token, API key or narrowing of the current context does not allow it here'
 		             WHEN g.covers THEN 'this role carries the scope'
 		             ELSE 'this role does not carry the scope' END;
 		found_any := found_any OR gives;
@@ -141,7 +149,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rbac.explain(text, text, text, text, text) IS
-	'why a principal holds a scope in a workspace or on a resource: each applicable grant and whether it gives it, or that nothing does';
+	'why a principal holds a scope in a workspace or on a resource: each applicable grant and whether it gives it, or that nothing does; about oneself, as bounded by the current context, so it agrees with has_scope';
 
 CREATE FUNCTION rbac.role_diff(a text, b text, workspace text DEFAULT NULL)
 	RETURNS TABLE (scope text, only_in text)
@@ -196,14 +204,44 @@ $$;
 COMMENT ON FUNCTION rbac.role_graph(text) IS
 	'Mermaid text of the containment between roles: an edge from a role to each role whose scopes it contains, nearest containments only';
 
+-- A deleted workspace's history stays readable by the operator, and by
+-- those whose workspace roles on its organization still give the scope:
+-- they could read it before, and its id passes to no one else.
+CREATE FUNCTION rbac.require_deleted_history(actor text, workspace text, scope text, action text)
+	RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	org text := (SELECT d.organization_id FROM rbac.deleted_nodes AS d
+	             WHERE d.kind = 'workspace' AND d.id = require_deleted_history.workspace);
+BEGIN
+	IF actor IS NOT NULL AND (org IS NULL OR
+	   NOT rbac.actor_organization_reach(org, 'workspace') OPERATOR(rbac.?) scope) THEN
+		PERFORM rbac.require_scope(actor, scope, workspace, action);
+	END IF;
+	IF actor IS NULL AND NOT EXISTS (SELECT 1 FROM rbac.deleted_nodes AS d
+	                                 WHERE d.kind = 'workspace' AND d.id = require_deleted_history.workspace) THEN
+		PERFORM rbac.workspace_or_error(workspace);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION rbac.require_deleted_history(text, text, text, text) IS
+	'error unless the actor may read the history of a workspace that no longer exists: the operator, or a workspace role on its organization that gives the scope';
+
 CREATE FUNCTION rbac.audit_rows(workspace text, since timestamptz, until timestamptz,
 		scope text, action text) RETURNS SETOF rbac.audit_log
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	actor text := rbac.actor();
 BEGIN
-	PERFORM rbac.workspace_or_error(workspace);
-	PERFORM rbac.require_scope(rbac.actor(), scope, workspace, action);
+	IF EXISTS (SELECT 1 FROM rbac.workspaces AS w WHERE w.id = audit_rows.workspace) THEN
+		PERFORM rbac.require_scope(actor, scope, workspace, action);
+	ELSE
+		PERFORM rbac.require_deleted_history(actor, workspace, scope, action);
+	END IF;
 	RETURN QUERY
 	SELECT * FROM rbac.audit_log AS a
 	WHERE a.workspace_id = audit_rows.workspace

@@ -6,7 +6,7 @@
 -- function is SECURITY DEFINER with a pinned search_path, revoked from
 -- PUBLIC and executable by rbac_user; the helpers they use are no one's.
 BEGIN;
-SELECT plan(87);
+SELECT plan(88);
 SET LOCAL client_min_messages = error;
 
 CREATE ROLE rbac_gov_plain NOLOGIN IN ROLE rbac_user;
@@ -250,10 +250,15 @@ FROM (VALUES
 SELECT FROM rbac.set_principal(NULL);
 SELECT is(pg_temp.model_state(), :'before', 'the unknown principal''s refused calls changed nothing');
 
--- A principal creating a workspace becomes its Owner.
+-- Outside any organization only the operator creates workspaces, unless
+-- rbac.self_service is on; then a principal creating one becomes its Owner.
 SELECT FROM rbac.set_principal('frank');
+SELECT throws_ok($$ SELECT rbac.create_workspace('franks', 'Frank''s') $$, '42501', NULL,
+	'with rbac.self_service off, a principal cannot claim a workspace id');
+SET LOCAL rbac.self_service = on;
 SELECT lives_ok($$ SELECT rbac.create_workspace('franks', 'Frank''s') $$,
-	'any principal may create a workspace of its own');
+	'with it on, any principal may create a workspace of its own');
+RESET rbac.self_service;
 SELECT FROM rbac.set_principal(NULL);
 SELECT is(rbac.owners_of('franks'), ARRAY['frank'], 'and is its Owner (004 the creator is Owner)');
 

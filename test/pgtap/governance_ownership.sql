@@ -7,9 +7,12 @@
 -- catches the paths that bypass the functions, at COMMIT (observed here with
 -- SET CONSTRAINTS ... IMMEDIATE inside savepoints).  delete_workspace needs
 -- tenant.delete, removes grants and custom roles and keeps the audit history.
+-- Principals create workspaces and organizations here, as they may where a
+-- superuser turned rbac.self_service on (governance_actors tests it off).
 BEGIN;
-SELECT plan(88);
+SELECT plan(89);
 SET LOCAL client_min_messages = error;
+SET LOCAL rbac.self_service = on;
 
 -- 'SQLSTATE: message' of the error a statement raises, or 'no error';
 -- whatever the statement changed is undone either way.
@@ -296,7 +299,10 @@ FROM (VALUES
 	($$ SELECT rbac.set_principal('ed'); SELECT rbac.delete_workspace('acme') $$,
 		'42501: permission denied to delete workspace "acme"', 'nor a holder of a custom role'),
 	($$ SELECT rbac.set_principal('frank'); SELECT rbac.delete_workspace('nowhere') $$,
-		'42704: workspace "nowhere" does not exist', 'an unknown workspace is refused')
+		'42501: permission denied to delete workspace "nowhere"',
+		'an unknown workspace is refused as another''s is: a principal learns not even that it does not exist'),
+	($$ SELECT rbac.set_principal(NULL); SELECT rbac.delete_workspace('nowhere') $$,
+		'42704: workspace "nowhere" does not exist', 'the operator is told it does not exist')
 ) AS v(sql, expected, description);
 SELECT FROM rbac.set_principal('alice');
 SELECT is(pg_temp.detail_and_hint($$ SELECT rbac.delete_workspace('acme') $$),

@@ -255,7 +255,9 @@ SELECT lives_ok($$ SELECT rbac.role_graph('acme') $$, 'or draw the graph');
 SELECT FROM rbac.set_principal('vera');
 SELECT is((pg_temp.err($$ SELECT * FROM rbac.members_of('g2') $$)).detail,
 	'Principal "vera" lacks the scope members.read in workspace "g2".', 'members.read is needed in the workspace asked about');
-SELECT is((pg_temp.err($$ SELECT * FROM rbac.members_of('nowhere') $$)).state, '42704', 'an unknown workspace is an error');
+SELECT is((pg_temp.err($$ SELECT * FROM rbac.members_of('nowhere') $$)).detail,
+	'Principal "vera" lacks the scope members.read in workspace "nowhere".',
+	'an unknown workspace is refused as another''s is: a principal learns not even that it does not exist');
 SELECT FROM rbac.set_principal('gus');
 SELECT lives_ok($$ SELECT * FROM rbac.members_of('g2') $$, 'a global Viewer may review every workspace of the organization');
 SELECT FROM rbac.set_principal(NULL);

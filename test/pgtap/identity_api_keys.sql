@@ -150,7 +150,8 @@ SELECT matches((SELECT err[3] FROM too_wide), '\{members\.invite,tenant\.delete\
 SELECT unalike((SELECT err[3] FROM too_wide), '%documents.read%', 'and not the ones she holds');
 SELECT throws_ok($$ SELECT rbac.create_api_key('w1', NULL, NULL, now() - interval '1 minute') $$,
 	'22023', NULL, 'a key cannot expire in the past');
-SELECT throws_ok($$ SELECT rbac.create_api_key('w9') $$, '42704', NULL, 'a key needs a workspace that exists');
+SELECT throws_ok($$ SELECT rbac.create_api_key('w9') $$, '42501', NULL,
+	'a key needs a workspace where its creator holds api_keys.create; an unknown one is refused as another''s is');
 SELECT is(rbac.set_principal('carol'), 'carol', 'carol, the Billing Manager');
 SELECT throws_ok($$ SELECT rbac.create_api_key('w1') $$, '42501', NULL,
 	'cannot create a key: she lacks api_keys.create');
@@ -254,7 +255,8 @@ SELECT throws_ok(format('SELECT rbac.authenticate_api_key(%L)', pg_temp.k('docs'
 SELECT is(rbac.set_principal('bob'), 'bob', 'bob');
 INSERT INTO keys VALUES ('bob', rbac.create_api_key('w1', label => 'bob''s'));
 SELECT is(rbac.revoke_api_key(pg_temp.key_id('bob')), true, 'revokes his own key, without api_keys.manage');
-SELECT throws_ok($$ SELECT rbac.revoke_api_key(-1) $$, '42704', NULL, 'a key that does not exist cannot be revoked');
+SELECT throws_ok($$ SELECT rbac.revoke_api_key(-1) $$, '42501', NULL,
+	'a key that does not exist cannot be revoked, and is refused as another''s key would be');
 
 SELECT is(count(*)::int, 3, 'each revocation wrote one api_key.revoke audit row naming the prefix')
 FROM rbac.audit_log AS l JOIN keys AS x ON l.before ->> 'prefix' = substr(x.key, 6, 12)

@@ -408,7 +408,7 @@ SELECT is(pg_temp.remote(format('SELECT rbac.authenticate_jwt(%L, false)', pg_te
 	'a statement authenticates alice with is_local => false');
 SELECT is(pg_temp.remote('SELECT rbac.current_principal()'), 'alice',
 	'and the next transaction still acts for alice: is_local => false lasts for the session');
-SELECT is(pg_temp.remote($$ SELECT rbac.narrow_to_context('{runs.start,chat.send}', 'w1')::text $$), '{runs.start}',
+SELECT is(pg_temp.remote($$ SELECT rbac.context_bounds('w1')::text $$), '{runs.start}',
 	'and so do the token''s scopes');
 
 SELECT is(dblink_exec('jwt_session', 'BEGIN'), 'BEGIN', 'the second session begins a transaction');

@@ -9,7 +9,7 @@ OBJS = \
 	src/change_signal.o \
 	src/check.o \
 	src/identity.o \
-	src/json_flat.o \
+	src/json_tree.o \
 	src/jwt.o \
 	src/listing.o \
 	src/principal.o \

@@ -3,8 +3,10 @@
 -- nothing else set a principal, and the claims' scopes narrow as a verified
 -- token's do.  Off (the default), the claims are ignored, because any role
 -- can set them.  A principal set explicitly wins; claims that change are
--- noticed by the next statement; malformed claims mean no principal; an
--- ordinary role cannot turn the trust on.
+-- noticed by the next statement; malformed claims mean no principal; claims
+-- are read by their JSON structure, so a member named "scopes[0]" is only a
+-- name, within limits of depth, values and bytes; an ordinary role cannot
+-- turn the trust on.
 BEGIN;
 SELECT plan(87);
 SET LOCAL client_min_messages = warning;

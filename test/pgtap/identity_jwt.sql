@@ -4,7 +4,10 @@
 -- before the run by the openssl command line with fresh keys
 -- (public.jwt_keys).  Every algorithm is accepted with the right key; every
 -- refused token fails with 28000 and a message naming the check, and sets
--- nothing; the keys live in superuser-only settings; leeway, audience and
+-- nothing (a "crit" header among them); member names that look like paths
+-- ("scopes[0]", "keys[1].kid") are only names, in claims and in key sets,
+-- and a malformed key set cannot be configured; the keys live in
+-- superuser-only settings; leeway, audience and
 -- issuer; token scopes narrow (reach = grants ∩ token scopes), or with
 -- rbac.jwt_scopes = 'authoritative' are the whole reach; is_local scopes the
 -- principal to the transaction or the session, seen from a second session
@@ -412,6 +415,8 @@ BEGIN
 	p := rbac.authenticate_jwt(pg_temp.token(vector));
 	EXECUTE 'SELECT rbac.context_bounds()::text' INTO b;
 	RETURN p || ' ' || coalesce(b, 'unbounded');
+EXCEPTION WHEN invalid_authorization_specification THEN
+	RETURN 'refused: ' || SQLERRM;
 END $$;
 SELECT is(pg_temp.auth_bounds(v.vector), v.expected, format('%s (%s): %s', v.vector, v.how, v.expected))
 FROM (VALUES

@@ -10,7 +10,7 @@ OBJS = \
 	src/check.o \
 	src/gate.o \
 	src/identity.o \
-	src/json_flat.o \
+	src/json_tree.o \
 	src/jwt.o \
 	src/listing.o \
 	src/principal.o \

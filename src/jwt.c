@@ -6,7 +6,8 @@
  * with rbac.jwt_public_keys, a PEM public key or a JWKS document whose "kid"
  * selects the key.  "alg": "none" is refused, and so is any algorithm that
  * does not match its key: an HS token is checked only against the secret,
- * never against a public key, which defeats HS/RS confusion.
+ * never against a public key, which defeats HS/RS confusion.  A "crit"
+ * header is refused (RFC 7515 4.1.11), since rbac understands no extension.
  *
  * The token is parsed completely before any OpenSSL object is made, and
  * every OpenSSL object is freed before an error is raised.
@@ -25,10 +26,13 @@
 #include <openssl/pem.h>
 
 #include "common/base64.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "json_flat.h"
+#include "compat.h"
+#include "json_tree.h"
 #include "jwt.h"
 
 /* Longer inputs are refused before any parsing. */
@@ -87,7 +91,7 @@ Fail(const char *check, const char *detail)
 	return o;
 }
 
-static pg_attribute_noreturn() void
+static pg_noreturn void
 Refuse(Outcome o)
 {
 	ereport(ERROR,
@@ -192,24 +196,24 @@ typedef struct TokenParts
 {
 	const char *signing_input;	/* header.payload, as sent */
 	size_t		signing_len;
-	FlatJson	header;
-	FlatJson	payload;
+	JsonNode   *header;
+	JsonNode   *payload;
 	unsigned char *signature;
 	int			signature_len;
 } TokenParts;
 
 static Outcome
-DecodeJsonPart(const char *s, size_t len, FlatJson *out, const char *what)
+DecodeJsonPart(const char *s, size_t len, JsonNode **out, const char *what)
 {
 	int			n;
 	char	   *bytes = Base64UrlDecode(s, len, &n);
+	JsonTreeStatus status;
 
 	if (bytes == NULL)
 		return Fail("malformed base64url", psprintf("The %s is not base64url.", what));
-	if (!FlatJsonParse(bytes, n, out) || !out->root_is_object)
-		return Fail("malformed JSON", psprintf("The %s is not a JSON object.", what));
-	if (out->duplicate_key)
-		return Fail("malformed JSON", psprintf("The %s repeats a member.", what));
+	status = JsonTreeParse(bytes, n, out);
+	if (status != JSON_TREE_OK)
+		return Fail("malformed JSON", psprintf("The %s %s.", what, JsonTreeStatusText(status)));
 	return Ok;
 }
 
@@ -241,24 +245,47 @@ SplitToken(const char *token, size_t len, TokenParts *parts)
 }
 
 static Outcome
-ChooseAlgorithm(const FlatJson *header, const Algorithm **alg)
+ChooseAlgorithm(const JsonNode *header, const Algorithm **alg)
 {
-	const JsonScalar *a = FlatJsonGet(header, "alg");
+	const char *a = JsonMemberString(header, "alg");
 
-	if (a == NULL || a->type != JSON_TOKEN_STRING)
+	if (a == NULL)
 		return Fail("missing algorithm", "The header has no \"alg\" string.");
-	if (pg_strcasecmp(a->value, "none") == 0)
+	if (pg_strcasecmp(a, "none") == 0)
 		return Fail("unsigned token", "Tokens with \"alg\": \"none\" are never accepted.");
 	for (size_t i = 0; i < lengthof(algorithms); i++)
 	{
-		if (strcmp(algorithms[i].name, a->value) == 0)
+		if (strcmp(algorithms[i].name, a) == 0)
 		{
 			*alg = &algorithms[i];
 			return Ok;
 		}
 	}
 	return Fail("unsupported algorithm",
-				psprintf("\"%s\" is not one of HS256, HS384, HS512, RS256, RS384, RS512 or ES256.", a->value));
+				psprintf("\"%s\" is not one of HS256, HS384, HS512, RS256, RS384, RS512 or ES256.", a));
+}
+
+/*
+ * RFC 7515 4.1.11: a recipient must refuse a token whose "crit" header
+ * names an extension it does not understand.  rbac understands none, so
+ * any "crit" is refused; one that is not a non-empty array of strings is
+ * malformed besides.
+ */
+static Outcome
+CheckCritical(const JsonNode *header)
+{
+	const JsonNode *crit = JsonMember(header, "crit");
+	char	  **names;
+	int			n;
+
+	if (crit == NULL)
+		return Ok;
+	n = JsonStringElements(crit, &names);
+	if (n <= 0)
+		return Fail("malformed token", "The crit header is not a non-empty array of header names.");
+	return Fail("unsupported critical header",
+				psprintf("The crit header makes \"%s\" critical, and rbac understands no header extension.",
+						 names[0]));
 }
 
 static const EVP_MD *
@@ -288,28 +315,66 @@ VerifyHmac(const Algorithm *alg, const TokenParts *parts)
 	return Ok;
 }
 
-/* A string member of the k-th key of a key set, or NULL. */
-static const char *
-JwkMember(const FlatJson *jwks, int k, const char *member)
+/* The members of a JWK that rbac reads; each must be a string if present. */
+static const char *const jwk_members[] = {"kid", "kty", "alg", "n", "e", "crv", "x", "y"};
+
+static bool
+JwkWellFormed(const JsonNode *key)
 {
-	return FlatJsonString(jwks, psprintf("keys[%d].%s", k, member));
+	if (!JsonIs(key, JSON_TOKEN_OBJECT_START))
+		return false;
+	for (size_t i = 0; i < lengthof(jwk_members); i++)
+	{
+		const JsonNode *member = JsonMember(key, jwk_members[i]);
+
+		if (member != NULL && !JsonIs(member, JSON_TOKEN_STRING))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The keys of a JWKS document: a JSON object whose "keys" is a non-empty
+ * array of well-formed JWKs (no member name repeated, as in any document
+ * rbac reads).  NIL when the text is not such a document: a key set is read
+ * whole or not at all.
+ */
+static List *
+JwksKeys(const char *jwks)
+{
+	JsonNode   *root;
+	const JsonNode *keys;
+	ListCell   *lc;
+
+	if (JsonTreeParse(jwks, strlen(jwks), &root) != JSON_TREE_OK)
+		return NIL;
+	keys = JsonMember(root, "keys");
+	if (!JsonIs(keys, JSON_TOKEN_ARRAY_START))
+		return NIL;
+	foreach(lc, keys->values)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!JwkWellFormed((const JsonNode *) lfirst(lc)))
+			return NIL;
+	}
+	return keys->values;
 }
 
 /* The bytes a base64url member of a key encodes, or NULL. */
 static char *
-JwkBytes(const FlatJson *jwks, int k, const char *member, int *len)
+JwkBytes(const JsonNode *key, const char *member, int *len)
 {
-	const char *value = JwkMember(jwks, k, member);
+	const char *value = JsonMemberString(key, member);
 
 	return value ? Base64UrlDecode(value, strlen(value), len) : NULL;
 }
 
 /* An EVP_PKEY from a JWK's parameters; NULL when they are unusable. */
 static EVP_PKEY *
-JwkToKey(const FlatJson *jwks, int k)
+JwkToKey(const JsonNode *key)
 {
-	const char *kty = JwkMember(jwks, k, "kty");
-	const char *crv = JwkMember(jwks, k, "crv");
+	const char *kty = JsonMemberString(key, "kty");
+	const char *crv = JsonMemberString(key, "crv");
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
@@ -324,8 +389,8 @@ JwkToKey(const FlatJson *jwks, int k)
 	{
 		int			nlen;
 		int			elen;
-		char	   *nb = JwkBytes(jwks, k, "n", &nlen);
-		char	   *eb = JwkBytes(jwks, k, "e", &elen);
+		char	   *nb = JwkBytes(key, "n", &nlen);
+		char	   *eb = JwkBytes(key, "e", &elen);
 
 		if (nb == NULL || eb == NULL)
 			goto done;
@@ -339,8 +404,8 @@ JwkToKey(const FlatJson *jwks, int k)
 	{
 		int			xlen;
 		int			ylen;
-		char	   *xb = JwkBytes(jwks, k, "x", &xlen);
-		char	   *yb = JwkBytes(jwks, k, "y", &ylen);
+		char	   *xb = JwkBytes(key, "x", &xlen);
+		char	   *yb = JwkBytes(key, "y", &ylen);
 		unsigned char point[65];
 
 		if (xb == NULL || yb == NULL || xlen != 32 || ylen != 32)
@@ -380,15 +445,15 @@ PemToKey(const char *pem)
  * the header names (or the only key, when the header names none).
  */
 static Outcome
-ChoosePublicKey(const Algorithm *alg, const FlatJson *header, EVP_PKEY **pkey)
+ChoosePublicKey(const Algorithm *alg, const JsonNode *header, EVP_PKEY **pkey)
 {
-	const char *kid = FlatJsonString(header, "kid");
+	const char *kid = JsonMemberString(header, "kid");
 	const char *kalg;
-	FlatJson	jwks;
-	int			nkeys;
-	int			chosen = -1;
+	List	   *keys;
+	const JsonNode *chosen = NULL;
+	ListCell   *lc;
 
-	if (FlatJsonGet(header, "kid") != NULL && kid == NULL)
+	if (JsonMember(header, "kid") != NULL && kid == NULL)
 		return Fail("malformed token", "The kid header is not a string.");
 	if (jwt_public_keys == NULL || jwt_public_keys[0] == '\0')
 		return Fail("no key for the algorithm",
@@ -398,24 +463,26 @@ ChoosePublicKey(const Algorithm *alg, const FlatJson *header, EVP_PKEY **pkey)
 		*pkey = PemToKey(jwt_public_keys);
 		return *pkey ? Ok : Fail("no key for the algorithm", "rbac.jwt_public_keys holds no usable PEM public key.");
 	}
-	if (!FlatJsonParse(jwt_public_keys, strlen(jwt_public_keys), &jwks))
+	keys = JwksKeys(jwt_public_keys);
+	if (keys == NIL)
 		return Fail("no key for the algorithm", "rbac.jwt_public_keys is not a JSON key set.");
-	nkeys = FlatJsonArrayLength(&jwks, "keys");
-	for (int k = 0; k < nkeys; k++)
+	foreach(lc, keys)
 	{
-		const char *kkid = JwkMember(&jwks, k, "kid");
+		const JsonNode *key = (const JsonNode *) lfirst(lc);
+		const char *kkid = JsonMemberString(key, "kid");
 
-		if (kid == NULL ? nkeys == 1 : (kkid && strcmp(kkid, kid) == 0))
-			chosen = k;
+		CHECK_FOR_INTERRUPTS();
+		if (kid == NULL ? list_length(keys) == 1 : (kkid && strcmp(kkid, kid) == 0))
+			chosen = key;
 	}
-	if (chosen < 0)
+	if (chosen == NULL)
 		return Fail("unknown key", kid ? psprintf("No key in rbac.jwt_public_keys has kid \"%s\".", kid)
 					: "The token names no kid, and rbac.jwt_public_keys holds more than one key.");
-	kalg = JwkMember(&jwks, chosen, "alg");
+	kalg = JsonMemberString(chosen, "alg");
 	if (kalg != NULL && strcmp(kalg, alg->name) != 0)
 		return Fail("algorithm does not match the key type",
 					psprintf("The key is for %s, and the token says %s.", kalg, alg->name));
-	*pkey = JwkToKey(&jwks, chosen);
+	*pkey = JwkToKey(chosen);
 	return *pkey ? Ok : Fail("no key for the algorithm", "The chosen key in rbac.jwt_public_keys is not a usable RSA or P-256 key.");
 }
 
@@ -464,7 +531,7 @@ VerifyPublic(const Algorithm *alg, const TokenParts *parts)
 	unsigned char *der = NULL;
 	const unsigned char *sig = parts->signature;
 	int			siglen = parts->signature_len;
-	Outcome		o = ChoosePublicKey(alg, &parts->header, &pkey);
+	Outcome		o = ChoosePublicKey(alg, parts->header, &pkey);
 
 	if (o.check == NULL && !KeyMatches(pkey, alg->key))
 		o = Fail("algorithm does not match the key type",
@@ -489,22 +556,22 @@ VerifyPublic(const Algorithm *alg, const TokenParts *parts)
 }
 
 static Outcome
-NumericDate(const FlatJson *payload, const char *claim, bool *present, double *value)
+NumericDate(const JsonNode *payload, const char *claim, bool *present, double *value)
 {
-	const JsonScalar *s = FlatJsonGet(payload, claim);
-	char	   *end;
+	const JsonNode *n = JsonMember(payload, claim);
+	char	   *end = NULL;
 
-	*present = s != NULL;
-	if (s == NULL)
+	*present = n != NULL;
+	if (n == NULL)
 		return Ok;
-	*value = s->type == JSON_TOKEN_NUMBER ? strtod(s->value, &end) : NAN;
-	if (s->type != JSON_TOKEN_NUMBER || *end != '\0' || !isfinite(*value))
+	*value = JsonIs(n, JSON_TOKEN_NUMBER) ? strtod(n->scalar, &end) : NAN;
+	if (end == NULL || *end != '\0' || !isfinite(*value))
 		return Fail("malformed claims", psprintf("The %s claim is not a number of seconds.", claim));
 	return Ok;
 }
 
 static Outcome
-CheckTimes(const FlatJson *payload)
+CheckTimes(const JsonNode *payload)
 {
 	double		now = (double) timestamptz_to_time_t(GetCurrentTimestamp());
 	bool		present;
@@ -523,26 +590,36 @@ CheckTimes(const FlatJson *payload)
 	return Ok;
 }
 
-static Outcome
-CheckAudienceAndIssuer(const FlatJson *payload)
+/* Does "aud", a string or an array of strings, name the audience? */
+static bool
+NamesAudience(const JsonNode *payload, const char *audience)
 {
-	if (jwt_audience != NULL && jwt_audience[0] != '\0')
-	{
-		const JsonScalar *aud = FlatJsonGet(payload, "aud");
-		char	  **values;
-		int			n = FlatJsonStrings(payload, "aud", &values);
-		bool		found = aud && aud->type == JSON_TOKEN_STRING && strcmp(aud->value, jwt_audience) == 0;
+	const char *aud = JsonMemberString(payload, "aud");
+	char	  **values;
+	int			n;
 
-		for (int i = 0; i < n && !found; i++)
-			found = strcmp(values[i], jwt_audience) == 0;
-		if (!found)
-			return Fail("wrong audience", psprintf("The aud claim does not name \"%s\".", jwt_audience));
+	if (aud != NULL)
+		return strcmp(aud, audience) == 0;
+	n = JsonStringElements(JsonMember(payload, "aud"), &values);
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(values[i], audience) == 0)
+			return true;
 	}
+	return false;
+}
+
+static Outcome
+CheckAudienceAndIssuer(const JsonNode *payload)
+{
+	if (jwt_audience != NULL && jwt_audience[0] != '\0' && !NamesAudience(payload, jwt_audience))
+		return Fail("wrong audience", psprintf("The aud claim does not name \"%s\".", jwt_audience));
 	if (jwt_issuer != NULL && jwt_issuer[0] != '\0')
 	{
-		const JsonScalar *iss = FlatJsonGet(payload, "iss");
+		const char *iss = JsonMemberString(payload, "iss");
 
-		if (iss == NULL || iss->type != JSON_TOKEN_STRING || strcmp(iss->value, jwt_issuer) != 0)
+		if (iss == NULL || strcmp(iss, jwt_issuer) != 0)
 			return Fail("wrong issuer", psprintf("The iss claim is not \"%s\".", jwt_issuer));
 	}
 	return Ok;
@@ -550,13 +627,14 @@ CheckAudienceAndIssuer(const FlatJson *payload)
 
 /*
  * A "scopes" array (seed 000) or an OAuth "scope" string, as a scopeset.
+ * Both are members of the claims object itself, found by their names only.
  * A malformed name makes the whole token invalid rather than quietly wider.
  */
 static Outcome
-ReadScopes(const FlatJson *payload, Scopeset **scopes)
+ReadScopes(const JsonNode *payload, Scopeset **scopes)
 {
-	const JsonScalar *array = FlatJsonGet(payload, "scopes");
-	const JsonScalar *string = FlatJsonGet(payload, "scope");
+	const JsonNode *array = JsonMember(payload, "scopes");
+	const JsonNode *string = JsonMember(payload, "scope");
 	char	  **names;
 	int			n;
 	ScopeRef   *refs;
@@ -564,7 +642,7 @@ ReadScopes(const FlatJson *payload, Scopeset **scopes)
 	*scopes = NULL;
 	if (array != NULL)
 	{
-		n = FlatJsonStrings(payload, "scopes", &names);
+		n = JsonStringElements(array, &names);
 		if (n < 0)
 			return Fail("malformed claims", "The scopes claim is not an array of strings.");
 	}
@@ -573,11 +651,11 @@ ReadScopes(const FlatJson *payload, Scopeset **scopes)
 		char	   *copy;
 		char	   *tok;
 
-		if (string->type != JSON_TOKEN_STRING)
+		if (!JsonIs(string, JSON_TOKEN_STRING))
 			return Fail("malformed claims", "The scope claim is not a string.");
-		names = palloc(sizeof(char *) * (strlen(string->value) / 2 + 1));
+		names = palloc(sizeof(char *) * (strlen(string->scalar) / 2 + 1));
 		n = 0;
-		copy = pstrdup(string->value);
+		copy = pstrdup(string->scalar);
 		for (tok = strtok(copy, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n"))
 			names[n++] = tok;
 	}
@@ -588,6 +666,7 @@ ReadScopes(const FlatJson *payload, Scopeset **scopes)
 	{
 		size_t		errpos;
 
+		CHECK_FOR_INTERRUPTS();
 		if (scope_parse(names[i], strlen(names[i]), &refs[i], &errpos) != SCOPE_OK)
 			return Fail("malformed claims", psprintf("The token scope \"%s\" is not a valid scope.", names[i]));
 	}
@@ -600,7 +679,7 @@ ReadScopes(const FlatJson *payload, Scopeset **scopes)
  * whole session, ends there.
  */
 static Outcome
-ReadExpiry(const FlatJson *payload, TimestampTz *expires)
+ReadExpiry(const JsonNode *payload, TimestampTz *expires)
 {
 	bool		present;
 	double		t;
@@ -613,14 +692,14 @@ ReadExpiry(const FlatJson *payload, TimestampTz *expires)
 }
 
 static Outcome
-ReadClaims(const FlatJson *payload, TokenClaims *claims)
+ReadClaims(const JsonNode *payload, TokenClaims *claims)
 {
-	const JsonScalar *sub = FlatJsonGet(payload, "sub");
+	const char *sub = JsonMemberString(payload, "sub");
 	Outcome		o;
 
-	if (sub == NULL || sub->type != JSON_TOKEN_STRING || sub->value[0] == '\0')
+	if (sub == NULL || sub[0] == '\0')
 		return Fail("no subject", "The token has no non-empty \"sub\" claim to act for.");
-	claims->subject = sub->value;
+	claims->subject = unconstify(char *, sub);
 	o = ReadExpiry(payload, &claims->expires);
 	if (o.check)
 		return o;
@@ -635,35 +714,56 @@ JwtVerify(const char *token, size_t len, TokenClaims *claims)
 	Outcome		o = SplitToken(token, len, &parts);
 
 	if (o.check == NULL)
-		o = ChooseAlgorithm(&parts.header, &alg);
+		o = ChooseAlgorithm(parts.header, &alg);
+	if (o.check == NULL)
+		o = CheckCritical(parts.header);
 	if (o.check == NULL)
 		o = alg->key == KEY_SECRET ? VerifyHmac(alg, &parts) : VerifyPublic(alg, &parts);
 	if (o.check == NULL)
-		o = CheckTimes(&parts.payload);
+		o = CheckTimes(parts.payload);
 	if (o.check == NULL)
-		o = CheckAudienceAndIssuer(&parts.payload);
+		o = CheckAudienceAndIssuer(parts.payload);
 	if (o.check == NULL)
-		o = ReadClaims(&parts.payload, claims);
+		o = ReadClaims(parts.payload, claims);
 	if (o.check != NULL)
 		Refuse(o);
 }
 
+/*
+ * The claims are read in a memory context of their own, and only the
+ * subject and the scopes are kept, in the caller's.
+ */
 bool
 ClaimsRead(const char *json, size_t len, TokenClaims *claims)
 {
-	FlatJson	payload;
+	MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "rbac claims",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContext caller = MemoryContextSwitchTo(work);
+	JsonNode   *payload;
+	TokenClaims found = {0};
+	bool		ok;
 
-	if (!FlatJsonParse(json, len, &payload) || !payload.root_is_object || payload.duplicate_key)
-		return false;
-	return ReadClaims(&payload, claims).check == NULL;
+	ok = JsonTreeParse(json, len, &payload) == JSON_TREE_OK &&
+		ReadClaims(payload, &found).check == NULL;
+	MemoryContextSwitchTo(caller);
+	if (ok)
+	{
+		claims->subject = pstrdup(found.subject);
+		claims->scopes = found.scopes ? ScopesetCopy(found.scopes) : NULL;
+		claims->expires = found.expires;
+	}
+	MemoryContextDelete(work);
+	return ok;
 }
 
 /* Refuse a key setting that could never verify anything. */
 static bool
 CheckPublicKeys(char **newval, void **extra, GucSource source)
 {
-	FlatJson	jwks;
+	MemoryContext work;
+	MemoryContext caller;
 	EVP_PKEY   *pkey;
+	bool		usable;
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
@@ -675,10 +775,13 @@ CheckPublicKeys(char **newval, void **extra, GucSource source)
 			GUC_check_errdetail("The value is neither a PEM public key nor a JWKS document.");
 		return pkey != NULL;
 	}
-	if (!FlatJsonParse(*newval, strlen(*newval), &jwks) || FlatJsonArrayLength(&jwks, "keys") == 0)
-	{
-		GUC_check_errdetail("A JWKS document is a JSON object with a non-empty \"keys\" array.");
-		return false;
-	}
-	return true;
+	work = AllocSetContextCreate(CurrentMemoryContext, "rbac key set", ALLOCSET_DEFAULT_SIZES);
+	caller = MemoryContextSwitchTo(work);
+	usable = JwksKeys(*newval) != NIL;
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(work);
+	if (!usable)
+		GUC_check_errdetail("A JWKS document is a JSON object whose \"keys\" is a non-empty array of keys, "
+							"with no member name repeated, and kid, kty, alg, n, e, crv, x and y strings where present.");
+	return usable;
 }

@@ -40,8 +40,10 @@ extern void JwtVerify(const char *token, size_t len, TokenClaims *claims);
 
 /*
  * Read sub and scopes from a claims object that someone else verified, such
- * as PostgREST's request.jwt.claims.  Returns false, and sets nothing, when
- * the claims are not a JSON object with a string "sub".
+ * as PostgREST's request.jwt.claims, by the rules a token's claims follow.
+ * Returns false, and sets nothing, when the claims are not a JSON object
+ * within json_tree.h's limits with a non-empty string "sub" and well-formed
+ * scopes.  The subject and scopes are allocated in the caller's context.
  */
 extern bool ClaimsRead(const char *json, size_t len, TokenClaims *claims);
 

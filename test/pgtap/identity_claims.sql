@@ -3,10 +3,12 @@
 -- nothing else set a principal, and the claims' scopes narrow as a verified
 -- token's do.  Off (the default), the claims are ignored, because any role
 -- can set them.  A principal set explicitly wins; claims that change are
--- noticed by the next statement; malformed claims mean no principal; an
--- ordinary role cannot turn the trust on.
+-- noticed by the next statement; malformed claims mean no principal; claims
+-- are read by their JSON structure, so a member named "scopes[0]" is only a
+-- name, within limits of depth, values and bytes; an ordinary role cannot
+-- turn the trust on.
 BEGIN;
-SELECT plan(66);
+SELECT plan(87);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -190,6 +192,67 @@ FROM (VALUES
 	('{"sub": "alice", "scope": 42}', 'scope a number'),
 	('', 'empty')
 ) AS v(claims, why);
+
+-- ===================================================================
+-- Claims are read by their JSON structure: a member name is only a name
+-- ===================================================================
+
+-- What claims give, seen by the next statement: "<principal> <bounds>",
+-- "<principal> unbounded" when nothing bounds it, or "nobody".
+CREATE FUNCTION pg_temp.claimed(json text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	p text;
+	b text;
+BEGIN
+	PERFORM set_config('request.jwt.claims', json, true);
+	EXECUTE 'SELECT rbac.current_principal(), rbac.context_bounds()::text' INTO p, b;
+	RETURN coalesce(p || ' ' || coalesce(b, 'unbounded'), 'nobody');
+END $$;
+
+SELECT is(pg_temp.claimed(v.claims), v.expected, format('%s: %s', v.why, v.expected))
+FROM (VALUES
+	('{"sub": "carol", "scopes": [], "scopes[0]": "tenant.delete"}', 'carol {}',
+		'a member named "scopes[0]" is not element 0 of scopes'),
+	('{"sub": "carol", "scopes": ["documents.read"], "scopes[1]": "tenant.delete"}', 'carol {documents.read}',
+		'nor is "scopes[1]" element 1'),
+	('{"sub": "carol", "scopes": ["documents.read"], "scopes[0]": "tenant.delete"}', 'carol {documents.read}',
+		'a member "scopes[0]" beside a real element 0 is no repeat of it'),
+	('{"sub": "carol", "scopes[0]": "tenant.delete"}', 'carol unbounded',
+		'a member "scopes[0]" with no scopes member gives no scopes'),
+	('{"sub": "carol", "scopes": [], "scopes.0": "tenant.delete", "scopes.x": "tenant.delete"}', 'carol {}',
+		'members "scopes.0" and "scopes.x" are not inside scopes'),
+	('{"sub": "carol", "scope[0]": "tenant.delete", "scope.x": "tenant.delete"}', 'carol unbounded',
+		'nor are "scope[0]" and "scope.x" a scope string'),
+	('{"sub": "carol", "a": {"b": 1}, "a.b": 2, "c": [1], "c[0]": 2}', 'carol unbounded',
+		'members "a.b" and "c[0]" beside an object a and an array c are no repeats'),
+	('{"sub": "carol", "nested": {"sub": "olive", "scopes": ["tenant.delete"]}}', 'carol unbounded',
+		'a nested object''s sub and scopes are not the claims'''),
+	('{"nested": {"sub": "olive"}, "sub.x": "olive", "sub[0]": "olive"}', 'nobody',
+		'claims with no sub of their own name nobody'),
+	('{"s\u0075b": "carol", "sc\u006fpes": ["documents.read"]}', 'carol {documents.read}',
+		'escaped member names are the names they spell'),
+	('{"sub": "carol", "scopes": {"0": "tenant.delete"}}', 'nobody',
+		'scopes an object with a member "0": no principal'),
+	('{"sub": "carol", "scopes": [["tenant.delete"]]}', 'nobody', 'scopes holding an array: no principal'),
+	('{"sub": "carol", "scopes": [{"0": "tenant.delete"}]}', 'nobody', 'scopes holding an object: no principal'),
+	('{"sub": "carol", "x": {"a": 1, "a": 2}}', 'nobody', 'a name repeated in a nested object: no principal'),
+	('{"sub": "carol", "x": ' || repeat('[', 31) || repeat(']', 31) || '}', 'carol unbounded',
+		'containers 32 deep are read'),
+	('{"sub": "carol", "x": ' || repeat('[', 32) || repeat(']', 32) || '}', 'nobody',
+		'containers 33 deep are refused: no principal'),
+	('{"sub": "carol", "x": [' || repeat('1,', 9996) || '1]}', 'carol unbounded',
+		'10,000 values are read'),
+	('{"sub": "carol", "x": [' || repeat('1,', 9997) || '1]}', 'nobody',
+		'10,001 values are refused: no principal'),
+	('{"sub": "carol", "x": "' || repeat('x', 262144 - 25) || '"}', 'carol unbounded',
+		'claims of 262,144 bytes are read'),
+	('{"sub": "carol", "x": "' || repeat('x', 262144 - 24) || '"}', 'nobody',
+		'claims of 262,145 bytes are refused: no principal')
+) AS v(claims, expected, why);
+
+SELECT pg_temp.claims('{"sub": "alice", "scopes": [], "scopes[0]": "documents.read"}');
+SELECT is(rbac.has_scope('documents.read', 'w1'), false,
+	'a member "scopes[0]" does not give alice documents.read in a has_scope() check either');
 
 SELECT pg_temp.claims('{"sub": "alice"}');
 SELECT is(rbac.current_principal(), 'alice', 'claims for alice');

@@ -4,13 +4,16 @@
 -- before the run by the openssl command line with fresh keys
 -- (public.jwt_keys).  Every algorithm is accepted with the right key; every
 -- refused token fails with 28000 and a message naming the check, and sets
--- nothing; the keys live in superuser-only settings; leeway, audience and
+-- nothing (a "crit" header among them); member names that look like paths
+-- ("scopes[0]", "keys[1].kid") are only names, in claims and in key sets,
+-- and a malformed key set cannot be configured; the keys live in
+-- superuser-only settings; leeway, audience and
 -- issuer; token scopes narrow (reach = grants ∩ token scopes), or with
 -- rbac.jwt_scopes = 'authoritative' are the whole reach; is_local scopes the
 -- principal to the transaction or the session, seen from a second session
 -- (dblink); and an unchanged has_scope() policy works for a token.
 BEGIN;
-SELECT plan(184);
+SELECT plan(204);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -176,6 +179,11 @@ INSERT INTO refused VALUES
 	('alg_none_hmac', 'alg none with an HMAC by the secret', 'unsigned token'),
 	('alg_unsupported', 'alg PS256', 'unsupported algorithm'),
 	('alg_missing', 'no alg', 'missing algorithm'),
+	('crit_listed', 'crit ["exp"]: an extension rbac does not understand', 'unsupported critical header'),
+	('crit_b64', 'crit ["b64"]', 'unsupported critical header'),
+	('crit_empty', 'crit [], which RFC 7515 forbids', 'malformed token'),
+	('crit_not_array', 'crit a string', 'malformed token'),
+	('crit_number', 'crit [42]', 'malformed token'),
 	('hs256_rsa_pem_secret', 'HS256 keyed with the RSA public key', 'bad signature'),
 	('rs256_wrong_key', 'RS256 by another RSA key', 'bad signature'),
 	('es256_unknown_kid', 'kid ec9', 'unknown key'),
@@ -205,7 +213,8 @@ INSERT INTO refused VALUES
 	('sub_tab', 'sub with a tab', 'malformed claims'),
 	('scopes_non_string', 'a number among the scopes', 'malformed claims'),
 	('scopes_not_array', 'scopes a string', 'malformed claims'),
-	('scopes_invalid_name', 'a scope that is no scope name', 'malformed claims')
+	('scopes_invalid_name', 'a scope that is no scope name', 'malformed claims'),
+	('scopes_object', 'scopes an object {"0": ...}, not an array', 'malformed claims')
 ;
 SELECT throws_ok(format('SELECT rbac.authenticate_jwt(%L)', pg_temp.token(v.vector)),
 	'28000', 'invalid token: ' || v.outcome, format('%s (%s) is refused: %s', v.vector, v.how, v.outcome))
@@ -222,6 +231,9 @@ SELECT is(pg_temp.granted('w1'), rbac.effective_scopes('olive', 'w1'),
 -- The detail says what exactly failed; no message shows a key.
 SELECT is((pg_temp.caught(format('SELECT rbac.authenticate_jwt(%L)', pg_temp.token('es256_unknown_kid'))))[3],
 	'No key in rbac.jwt_public_keys has kid "ec9".', 'the detail of an unknown kid names the kid');
+SELECT is((pg_temp.caught(format('SELECT rbac.authenticate_jwt(%L)', pg_temp.token('crit_listed'))))[3],
+	'The crit header makes "exp" critical, and rbac understands no header extension.',
+	'the detail of a crit header names the extension');
 SELECT is(count(*)::int, 0, 'no refusal''s message, detail or hint contains the secret or a public key')
 FROM refused AS v,
 	LATERAL pg_temp.caught(format('SELECT rbac.authenticate_jwt(%L)', pg_temp.token(v.vector))) AS e(err),
@@ -255,6 +267,29 @@ FROM (VALUES
 	(NULL, 'rsa_wrong_public_pem', 'rs256', 'bad signature', 'another RSA key'),
 	(NULL, 'ec_public_pem', 'es256_der_signature', 'bad signature', 'the EC key as PEM')
 ) AS v(secret, public_keys, vector, outcome, keys);
+
+-- ===================================================================
+-- Key sets are read by their structure
+-- ===================================================================
+
+-- The RSA key (keys[1]) without its kid, and a top-level member named
+-- "keys[1].kid": a name, not the kid of keys[1].
+SELECT set_config('rbac.jwt_public_keys',
+	((pg_temp.jwt_key('jwks')::jsonb #- '{keys,1,kid}') || '{"keys[1].kid": "rsa1"}')::text, true)
+\g /dev/null
+SELECT throws_ok(format('SELECT rbac.authenticate_jwt(%L)', pg_temp.token('rs256')), '28000',
+	'invalid token: unknown key', 'a member named "keys[1].kid" gives keys[1] no kid: kid rsa1 is unknown');
+SELECT is(pg_temp.auth('es256'), 'alice', 'control: the same key set still verifies with its EC key');
+
+SELECT throws_ok(format('SET LOCAL rbac.jwt_public_keys = %L', v.jwks), '22023', NULL,
+	'a superuser cannot set a key set that ' || v.how)
+FROM (VALUES
+	(replace(pg_temp.jwt_key('jwks'), '"kid":"rsa1"', '"kid":"rsa1","kid":"ec1"'), 'repeats a member name in a key'),
+	(replace(pg_temp.jwt_key('jwks'), '"kid":"rsa1"', '"kid":1'), 'has a kid that is not a string'),
+	(replace(pg_temp.jwt_key('jwks'), '"kty":"RSA"', '"kty":["RSA"]'), 'has a kty that is not a string'),
+	(rtrim(pg_temp.jwt_key('jwks'), '}') || ',"keys":[]}', 'repeats "keys"'),
+	(regexp_replace(pg_temp.jwt_key('jwks'), '\]\}$', ',42]}'), 'holds a key that is no object')
+) AS v(jwks, how);
 
 -- ===================================================================
 -- The keys are superuser-only settings
@@ -369,6 +404,30 @@ SELECT is(pg_temp.granted('w1'), (SELECT r.scopes FROM rbac.roles AS r WHERE r.k
 
 SELECT is(pg_temp.auth('idp_user'), 'idp_user', 'idp_user, who holds no grant, authenticates');
 SELECT is(pg_temp.granted('w1'), '{}'::rbac.scopeset, 'with narrowing scopes, a principal without grants reaches nothing');
+
+-- Member names that look like paths are names: only the scopes member
+-- itself narrows.
+CREATE FUNCTION pg_temp.auth_bounds(vector text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	p text;
+	b text;
+BEGIN
+	p := rbac.authenticate_jwt(pg_temp.token(vector));
+	EXECUTE 'SELECT rbac.context_bounds()::text' INTO b;
+	RETURN p || ' ' || coalesce(b, 'unbounded');
+EXCEPTION WHEN invalid_authorization_specification THEN
+	RETURN 'refused: ' || SQLERRM;
+END $$;
+SELECT is(pg_temp.auth_bounds(v.vector), v.expected, format('%s (%s): %s', v.vector, v.how, v.expected))
+FROM (VALUES
+	('scopes_index_key', 'scopes [] beside a member "scopes[0]"', 'alice {}'),
+	('scopes_next_index_key', 'scopes ["runs.start"] beside a member "scopes[1]"', 'alice {runs.start}'),
+	('scopes_dotted_keys', 'scopes [] beside members "scopes.0" and "scopes.x"', 'alice {}'),
+	('path_named_members', 'members "x.y" and "z[0]" beside x and z', 'alice {runs.start}'),
+	('nested_claims', 'a nested object with its own sub and scopes', 'alice {runs.start}')
+) AS v(vector, how, expected);
+SELECT is(pg_temp.granted('w1'), '{runs.start}'::rbac.scopeset,
+	'and the nested scopes do not reach: alice''s reach is her grants ∩ runs.start');
 
 -- Authoritative: the identity provider holds the roles.
 SET LOCAL rbac.jwt_scopes = 'authoritative';

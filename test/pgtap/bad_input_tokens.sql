@@ -372,7 +372,8 @@ INSERT INTO claims_inputs SELECT 'composed', pg_temp.rand_claims() FROM generate
 -- most 10,000 values (member names not counted), and no object repeats a
 -- name; "sub" is a non-empty string; "scopes", if present, is an array of
 -- scope names, else "scope", if present, is a string of them between
--- blanks, and a scope name is segments of [A-Za-z0-9_-] or a lone "*",
+-- blanks; "exp", if present, is a finite number of seconds still ahead
+-- (the principal ends there); and a scope name is segments of [A-Za-z0-9_-] or a lone "*",
 -- joined by "." or ":", at most 32 of them and 255 bytes.  The answer is
 -- "principal <sub> bounds <scopes, or none>" or "no principal"; why names
 -- the rule that decided.  (Numbers beyond numeric's range, which jsonb
@@ -419,7 +420,9 @@ BEGIN
 	why := CASE WHEN shape.depth > 32 THEN 'deeper than 32'
 		WHEN shape.n > 10000 THEN 'over 10,000 values'
 		WHEN shape.repeats THEN 'a repeated name'
-		WHEN jsonb_typeof(j -> 'sub') IS DISTINCT FROM 'string' OR j ->> 'sub' = '' THEN 'no sub' END;
+		WHEN jsonb_typeof(j -> 'sub') IS DISTINCT FROM 'string' OR j ->> 'sub' = '' THEN 'no sub'
+		WHEN j ? 'exp' AND NOT coalesce(pg_temp.seconds(j -> 'exp') > extract(epoch FROM clock_timestamp()), false)
+			THEN 'expired, or an exp that is no number of seconds' END;
 	IF why IS NOT NULL THEN
 		RETURN;
 	END IF;

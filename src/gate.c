@@ -17,6 +17,7 @@ PG_FUNCTION_INFO_V1(rbac_actor_reach);
 PG_FUNCTION_INFO_V1(rbac_actor_organization_reach);
 PG_FUNCTION_INFO_V1(rbac_context_bounds);
 PG_FUNCTION_INFO_V1(rbac_current_context);
+PG_FUNCTION_INFO_V1(rbac_narrow_to_context);
 
 static const GateAnswer NoAnswer = {false, NULL};
 
@@ -267,4 +268,24 @@ rbac_current_context(PG_FUNCTION_ARGS)
 	AddPair(&state, "narrowing", SetText(ctx->narrowing));
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+}
+
+/*
+ * narrow_to_context(reach, workspace): version 0.2's way of bounding a
+ * reach read in SQL.  Kept so that a database still on 0.2, or updating
+ * through it, works with this library; 0.3 asks rbac.actor_reach().
+ */
+Datum
+rbac_narrow_to_context(PG_FUNCTION_ARGS)
+{
+	Scopeset   *reach = PG_GETARG_SCOPESET_P(0);
+	const PrincipalContext *ctx;
+	Scopeset   *bounds;
+
+	CacheBeginCheck();
+	ctx = CurrentContext();
+	bounds = ContextBounds(ctx, OptionalText(fcinfo, 1));
+	if (bounds != NULL && Authoritative(ctx))
+		PG_RETURN_SCOPESET_P(bounds);
+	PG_RETURN_SCOPESET_P(Bounded(reach, bounds));
 }

@@ -32,7 +32,7 @@ INSERT INTO granted_functions SELECT n, 'public' FROM unnest(ARRAY[
 	'is_scope_name',
 	-- checks
 	'current_principal', 'has_scope', 'has_org_scope', 'principal_has_scope',
-	'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script',
+	'effective_scopes', 'cache_stats', 'level_scopes', 'in_extension_script', 'current_context',
 	-- identity
 	'authenticate_jwt', 'authenticate_api_key', 'narrow', 'current_narrowing', 'context_bounds',
 	-- listing

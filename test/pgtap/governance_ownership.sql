@@ -10,7 +10,7 @@
 -- Principals create workspaces and organizations here, as they may where a
 -- superuser turned rbac.self_service on (governance_actors tests it off).
 BEGIN;
-SELECT plan(89);
+SELECT plan(97);
 SET LOCAL client_min_messages = error;
 SET LOCAL rbac.self_service = on;
 
@@ -327,6 +327,40 @@ SELECT FROM rbac.set_principal('bob');
 SELECT FROM rbac.create_api_key('beta');
 SELECT lives_ok($$ SELECT rbac.delete_workspace('beta') $$,
 	'the Owner deletes a workspace in which an API key was created');
+SELECT FROM rbac.set_principal(NULL);
+
+-- Ids are never reused: whoever took a deleted workspace's id would own its
+-- history and any rows still keyed by it.
+SELECT FROM rbac.set_principal('mallory');
+SELECT throws_ok($$ SELECT rbac.create_workspace('acme', 'Squatted') $$, '42710', NULL,
+	'nobody takes the id of a deleted workspace');
+SELECT throws_ok($$ SELECT * FROM rbac.audit_events('acme') $$, '42501', NULL,
+	'nor reads its history without having read it before');
+SELECT FROM rbac.set_principal(NULL);
+SELECT throws_ok($$ SELECT rbac.create_workspace('acme', 'Again', 'olive') $$, '42710', NULL,
+	'not even the operator');
+SELECT is((SELECT count(*)::int FROM rbac.audit_events('acme')), :acme_audit + 1,
+	'while the operator still reads all of its history');
+DO $$
+BEGIN
+	PERFORM rbac.create_organization('hist_org', 'History', 'oona');
+	PERFORM rbac.create_workspace('hist_ws', 'History', 'wes', 'hist_org');
+	PERFORM rbac.grant_org_role('hist_org', 'ann', 'admin');
+	PERFORM rbac.grant_org_role('hist_org', 'gus', 'viewer');
+	PERFORM rbac.set_principal('wes');
+	PERFORM rbac.delete_workspace('hist_ws');
+	PERFORM rbac.set_principal(NULL);
+END $$;
+SELECT FROM rbac.set_principal('ann');
+SELECT is((SELECT count(*)::int FROM rbac.audit_events('hist_ws')), 2,
+	'an Admin of every workspace of its organization, who read its history before, still reads it');
+SELECT FROM rbac.set_principal('gus');
+SELECT throws_ok($$ SELECT * FROM rbac.audit_events('hist_ws') $$, '42501', NULL,
+	'a Viewer of every workspace there, who could not, still cannot');
+SELECT FROM rbac.set_principal('oona');
+SELECT lives_ok($$ SELECT rbac.delete_organization('hist_org') $$, 'an empty organization is deleted');
+SELECT throws_ok($$ SELECT rbac.create_organization('hist_org', 'Again') $$, '42710', NULL,
+	'and its id is never reused either');
 SELECT FROM rbac.set_principal(NULL);
 
 SELECT * FROM finish();

@@ -11,7 +11,7 @@
 -- to a role of the same kind.  An actor adds or removes only scopes they
 -- hold, and every change is seen by holders in the next statement.
 BEGIN;
-SELECT plan(127);
+SELECT plan(133);
 SET LOCAL client_min_messages = error;
 
 -- The SQLSTATE, message, detail and hint of the error a statement raises,
@@ -302,6 +302,17 @@ SELECT lives_ok($$ SELECT rbac.clone_role('admin', 'deputy', 'Deputy', belongs_t
 SELECT is(pg_temp.scopes_of('deputy', 'acme'), pg_temp.scopes_of('admin'), 'with all of Admin''s scopes');
 SELECT is(pg_temp.refusal($$ SELECT rbac.clone_role('viewer', 'viewer2', 'Viewer', belongs_to_workspace => 'acme') $$),
 	'42710: role key or name "viewer" is already taken', 'a clone cannot keep the built-in''s name');
+SELECT is(pg_temp.refusal(x.sql), x.expected, x.description)
+FROM (VALUES
+	($$ SELECT rbac.create_role('admin_2', 'Admin ', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		'22023: invalid role name "Admin "', 'a name with a trailing space is refused, so it cannot sit beside Admin'),
+	($$ SELECT rbac.create_role('admin_3', 'Release  Manager', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		'22023: invalid role name "Release  Manager"', 'and so is doubled white space'),
+	($$ SELECT rbac.create_role('admin_4', E'Admin\t', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		E'22023: invalid role name "Admin\t"', 'and a control character'),
+	($$ SELECT rbac.create_role('admin_5', 'ADMIN', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		'42710: role key or name "admin" is already taken', 'case makes no difference')
+) AS x(sql, expected, description);
 SELECT FROM rbac.set_principal(NULL);
 SELECT lives_ok($$ SELECT rbac.clone_role('billing_manager', 'finance', 'Finance', belongs_to_workspace => 'acme') $$,
 	'the operator clones Billing Manager');
@@ -448,6 +459,18 @@ SELECT is((SELECT count(*)::int FROM rbac.grants AS g WHERE g.principal = 'frank
 SELECT lives_ok($$ SELECT rbac.drop_role('my_viewer', belongs_to_workspace => 'acme') $$, 'an unheld role is dropped');
 SELECT is((SELECT count(*)::int FROM rbac.roles WHERE key = 'my_viewer'), 0, 'and is gone');
 SELECT FROM rbac.set_principal(NULL);
+
+-- Reassigning gives every holder the target role, so it must lie inside the
+-- actor's reach: an Admin cannot grow a small role's holders into Owners.
+SELECT FROM rbac.set_principal('alice');
+SELECT FROM rbac.add_member('acme', 'mallory', 'viewer');
+SELECT FROM rbac.create_role('tiny', 'Tiny', 'workspace', '{documents.read}', belongs_to_workspace => 'acme');
+SELECT FROM rbac.grant_role('acme', 'mallory', 'tiny');
+SELECT is(pg_temp.refusal($$ SELECT rbac.drop_role('tiny', 'wiper', 'acme') $$),
+	'42501: permission denied to reassign the holders of "tiny" to "wiper"',
+	'an Admin cannot drop a small role reassigning its holders to one that holds tenant.delete');
+SELECT FROM rbac.set_principal(NULL);
+SELECT ok(NOT rbac.principal_has_scope('mallory', 'tenant.delete', 'acme'), 'and its holder gains nothing');
 SELECT lives_ok($$ SELECT rbac.drop_role('reviewer', 'viewer', belongs_to_organization => 'globex') $$,
 	'an organization''s role held in its workspaces and on the organization is dropped with reassignment');
 SELECT is((SELECT array_agg(h.holder ORDER BY h.holder)

@@ -10,7 +10,7 @@
 -- effect at the next statement; api_keys_of shows no secret, and only one's
 -- own keys without api_keys.manage; random and truncated keys fail with 28000.
 BEGIN;
-SELECT plan(102);
+SELECT plan(108);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -227,6 +227,21 @@ SELECT is(rbac.has_scope('documents.read', 'w1'), false, 'once it has expired, t
 SELECT is(pg_temp.granted('w1'), '{}'::rbac.scopeset, 'nothing at all');
 SELECT throws_ok(format('SELECT rbac.authenticate_api_key(%L)', pg_temp.k('expiring')), '28000',
 	'invalid API key: expired', 'and it no longer authenticates');
+
+-- Expiry is against the clock, not the statement's start: a key that
+-- expires in the middle of a statement stops there, and listings and
+-- administration stop with it.
+INSERT INTO keys VALUES ('brief', pg_temp.acting('alice',
+	$$ SELECT rbac.create_api_key('w1', NULL, 'brief', clock_timestamp() + interval '2 seconds') $$));
+SELECT is(rbac.authenticate_api_key(pg_temp.k('brief')), 'alice', 'a key that expires in two seconds authenticates');
+SELECT ok('w1' = ANY (rbac.accessible_workspaces('documents.read')), 'and lists w1');
+SELECT is(array_agg(DISTINCT a ORDER BY a DESC), ARRAY[true, false],
+	'one statement that outlives it: has_scope says yes while it is in force, then no')
+FROM (SELECT rbac.has_scope('documents.read', 'w1') AS a
+      FROM generate_series(1, 40) AS i, LATERAL (SELECT pg_sleep(0.1 + 0 * i)) AS s) AS x;
+SELECT is(rbac.accessible_workspaces('documents.read'), '{}'::text[], 'after it, the listing lists nothing');
+SELECT ok(NOT rbac.has_scope_everywhere('documents.read', 'w1', 'project'), 'nor holds anything everywhere');
+SELECT is(rbac.actor_reach('w1'), '{}'::rbac.scopeset, 'and administration reaches nothing');
 
 -- ===================================================================
 -- Revocation

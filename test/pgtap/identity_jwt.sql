@@ -13,7 +13,8 @@
 -- principal to the transaction or the session, seen from a second session
 -- (dblink); and an unchanged has_scope() policy works for a token.
 BEGIN;
-SELECT plan(204);
+SELECT plan(208);
+\ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -520,6 +521,21 @@ SET LOCAL ROLE rbac_test_jwt_plain;
 SELECT is(rbac.authenticate_jwt(pg_temp.token('idp_user')), 'idp_user', 'an authoritative token for that principal');
 SELECT is(pg_temp.visible(), '{1,2,3}', 'shows every row: its documents.read is its reach everywhere');
 RESET ROLE;
+
+-- Time is real: a principal from a token ends at its exp, even one set for
+-- the session, and even in the middle of a statement.
+SET LOCAL rbac.jwt_scopes = 'narrow';
+SELECT FROM pg_temp.use_keys('secret', NULL);
+SELECT is(rbac.authenticate_jwt(pg_temp.hs256(format('{"sub":"alice","exp":%s}',
+		ceil(extract(epoch FROM clock_timestamp()))::bigint + 2), pg_temp.jwt_key('secret')), false),
+	'alice', 'a token that expires in two seconds authenticates alice for the session');
+SELECT is(array_agg(DISTINCT a ORDER BY a DESC), ARRAY[true, false],
+	'one statement that outlives it: has_scope says yes while it is in force, then no')
+FROM (SELECT rbac.has_scope('documents.read', 'w1') AS a
+      FROM generate_series(1, 40) AS i, LATERAL (SELECT pg_sleep(0.1 + 0 * i)) AS s) AS x;
+SELECT is(rbac.current_principal(), NULL, 'after its exp the session''s principal has ended');
+SELECT throws_ok('SELECT rbac.actor()', '28000', NULL,
+	'and administration refuses to act for it, never falling back to the operator');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -9,7 +9,7 @@
 -- the person narrowed; and it ends with the transaction (seen from a second
 -- session, through dblink).  The tests that clear settings come last.
 BEGIN;
-SELECT plan(82);
+SELECT plan(84);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -137,6 +137,11 @@ SELECT is(rbac.current_principal(), 'ana', 'the agent acts for ana');
 SELECT is(pg_temp.granted('w1'), (SELECT n.scopes FROM narrowings AS n WHERE n.k = 'agent'),
 	'her reach is her grants ∩ the narrowing');
 SELECT is(rbac.has_scope('tenant.settings', 'w1'), false, 'an Admin scope outside the narrowing is not reached');
+SELECT is((SELECT bool_or(gives) FROM rbac.explain('ana', 'tenant.settings', 'w1')), false,
+	'explain agrees with has_scope: about oneself, under the narrowing no grant gives it');
+SELECT ok((SELECT bool_and(note LIKE '%does not allow it here' OR through_role IS NULL)
+           FROM rbac.explain('ana', 'tenant.settings', 'w1')),
+	'and says that the role carries it but the narrowing does not allow it');
 SELECT is(pg_temp.visible(), 'docs 2, runs 1', 'the agent still reads every row: reading is inside the narrowing');
 
 SELECT lives_ok($$ SELECT rbac.add_member('w1', 'vera', 'viewer') $$,

@@ -22,7 +22,8 @@ OBJS = \
 	src/scopeset_cast.o \
 	src/scopeset_cmp.o \
 	src/scopeset_gin.o \
-	src/scopeset_ops.o
+	src/scopeset_ops.o \
+	src/support.o
 
 # The install script is assembled from one SQL part per concern, in order.
 # Released versions are frozen in upgrade/: each version's install script

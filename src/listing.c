@@ -29,11 +29,13 @@
 #include "utils/uuid.h"
 
 #include "cache.h"
+#include "listing.h"
 #include "principal.h"
 #include "reach.h"
 #include "scopeset.h"
 
 PG_FUNCTION_INFO_V1(rbac_accessible_workspaces);
+PG_FUNCTION_INFO_V1(rbac_accessible_organizations);
 PG_FUNCTION_INFO_V1(rbac_accessible_resources);
 PG_FUNCTION_INFO_V1(rbac_has_scope_everywhere);
 
@@ -48,14 +50,35 @@ typedef struct Listing
 } Listing;
 
 /*
- * Validate the scope and read the context, as has_scope() does: an unknown
- * scope is an error, no principal or a retired scope lists nothing.
+ * Read the context for a scope, as has_scope() does: no principal, a
+ * retired scope or a credential that rules it out lists nothing.  Returns
+ * the catalog's word on the scope; the caller decides what unknown means.
  */
+static CatalogStatus
+StartListing(const char *scope, Listing *l)
+{
+	size_t		errpos;
+	CatalogStatus status;
+
+	l->scope = pstrdup(scope);
+	l->allowed = false;
+	l->key_workspace = NULL;
+	CacheBeginCheck();
+	l->ctx = CurrentContext();
+	if (scope_parse(l->scope, strlen(l->scope), &l->q, &errpos) != SCOPE_OK || l->q.wild)
+		return CATALOG_UNKNOWN;
+	status = ReachScopeStatus(&l->q);
+	/* The credential rule, as the gate applies it (principal.h). */
+	l->allowed = l->ctx->principal != NULL && status == CATALOG_ACTIVE && ContextAllows(l->ctx, &l->q);
+	l->key_workspace = l->allowed ? ContextKeyWorkspace(l->ctx) : NULL;
+	return status;
+}
+
+/* The same for a SQL call, where an unknown scope is an error. */
 static void
 BeginListing(FunctionCallInfo fcinfo, Listing *l)
 {
-	text	   *scope;
-	CatalogStatus status;
+	char	   *scope;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -63,21 +86,15 @@ BeginListing(FunctionCallInfo fcinfo, Listing *l)
 				 errmsg("scope must not be null"),
 				 errdetail("A listing needs the name of the scope it asks about."),
 				 errhint("Pass a scope from the catalog, such as 'documents.read'.")));
-	scope = PG_GETARG_TEXT_PP(0);
-	l->scope = text_to_cstring(scope);
-	CacheBeginCheck();
-	ScopeParseOrError(l->scope, strlen(l->scope), &l->q);
-	status = l->q.wild ? CATALOG_UNKNOWN : ReachScopeStatus(&l->q);
-	if (status == CATALOG_UNKNOWN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown scope \"%s\"", l->scope),
-				 errdetail("The scope is not a concrete name in the catalog rbac.scopes."),
-				 errhint("Check the spelling, or add it with rbac.create_scope().")));
-	l->ctx = CurrentContext();
-	/* The credential rule, as the gate applies it (principal.h). */
-	l->allowed = l->ctx->principal != NULL && status == CATALOG_ACTIVE && ContextAllows(l->ctx, &l->q);
-	l->key_workspace = l->allowed ? ContextKeyWorkspace(l->ctx) : NULL;
+	scope = TextDatumGetCString(PG_GETARG_DATUM(0));
+	if (StartListing(scope, l) != CATALOG_UNKNOWN)
+		return;
+	ScopeParseOrError(scope, strlen(scope), &l->q);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown scope \"%s\"", scope),
+			 errdetail("The scope is not a concrete name in the catalog rbac.scopes."),
+			 errhint("Check the spelling, or add it with rbac.create_scope().")));
 }
 
 static bool
@@ -176,27 +193,80 @@ ArgAsIdText(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * accessible_workspaces(scope [, resource_type]): the workspaces where the
- * principal holds the scope; with a resource type, also those where it is
+ * The ids a started listing holds, as a text[]: the workspaces where the
+ * principal holds the scope (with a resource type, also those where it is
  * held only on some resource of that type, the candidates for a policy to
- * check row by row.  An authoritative token holds its scopes everywhere:
- * then every workspace rbac knows is listed.
+ * check row by row), or the organizations.  An authoritative token holds
+ * its scopes everywhere: then every workspace (organization) rbac knows.
+ * An API key lists its workspace at most, and no organization.
  */
+static ArrayType *
+ListingIds(const Listing *l, ListedNodes nodes, const char *type)
+{
+	ListingKind kind;
+	ArrayType  *ids;
+
+	if (!l->allowed || (nodes == LISTED_ORGANIZATIONS && !ContextReachesOrganizations(l->ctx)))
+		return EmptyArray(TEXTOID);
+	if (nodes == LISTED_ORGANIZATIONS)
+		kind = Authoritative(l) ? LIST_ALL_ORGANIZATIONS : LIST_ORGANIZATIONS;
+	else if (Authoritative(l))
+		kind = LIST_ALL_WORKSPACES;
+	else
+		kind = nodes == LISTED_WORKSPACES_VIA && type ? LIST_WORKSPACES_VIA : LIST_WORKSPACES;
+	ids = ReachListing(kind, l->ctx->principal, l->ctx->len, l->scope, NULL, type);
+	return ConvertIds(ids, l->key_workspace, TEXTOID);
+}
+
+ArrayType *
+ListedIds(ListedNodes nodes, const char *scope, const char *type)
+{
+	Listing		l;
+
+	if (StartListing(scope, &l) == CATALOG_UNKNOWN)
+		return NULL;
+	return ListingIds(&l, nodes, type);
+}
+
+int
+ListedResourceCount(const char *scope, const char *workspace, const char *type)
+{
+	Listing		l;
+
+	if (StartListing(scope, &l) == CATALOG_UNKNOWN || !l.allowed || Authoritative(&l) ||
+		(l.key_workspace && strcmp(l.key_workspace, workspace) != 0))
+		return 0;
+	return ArrayGetNItems(1, ARR_DIMS(ReachListing(LIST_RESOURCES, l.ctx->principal, l.ctx->len,
+												   l.scope, workspace, type)));
+}
+
+ArrayType *
+IdsAs(ArrayType *ids, Oid type)
+{
+	return ConvertIds(ids, NULL, type);
+}
+
+/* accessible_workspaces(scope [, resource_type]), as text, uuid or bigint. */
 Datum
 rbac_accessible_workspaces(PG_FUNCTION_ARGS)
 {
 	Listing		l;
-	Oid			elem = ResultElementType(fcinfo);
 	char	   *type = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;
-	ListingKind kind;
-	ArrayType  *ids;
 
 	BeginListing(fcinfo, &l);
-	if (!l.allowed)
-		PG_RETURN_ARRAYTYPE_P(EmptyArray(elem));
-	kind = Authoritative(&l) ? LIST_ALL_WORKSPACES : (type ? LIST_WORKSPACES_VIA : LIST_WORKSPACES);
-	ids = ReachListing(kind, l.ctx->principal, l.ctx->len, l.scope, NULL, type);
-	PG_RETURN_ARRAYTYPE_P(ConvertIds(ids, l.key_workspace, elem));
+	PG_RETURN_ARRAYTYPE_P(ConvertIds(ListingIds(&l, type ? LISTED_WORKSPACES_VIA : LISTED_WORKSPACES, type),
+									 NULL, ResultElementType(fcinfo)));
+}
+
+/* accessible_organizations(scope): where an organization role gives it. */
+Datum
+rbac_accessible_organizations(PG_FUNCTION_ARGS)
+{
+	Listing		l;
+
+	BeginListing(fcinfo, &l);
+	PG_RETURN_ARRAYTYPE_P(ConvertIds(ListingIds(&l, LISTED_ORGANIZATIONS, NULL), NULL,
+									 ResultElementType(fcinfo)));
 }
 
 /* Does the principal hold the scope on the workspace itself? */

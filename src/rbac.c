@@ -12,6 +12,7 @@
 #include "change_signal.h"
 #include "jwt.h"
 #include "principal.h"
+#include "support.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,6 +44,7 @@ _PG_init(void)
 	CacheInit();
 	ChangeSignalInit();
 	DefineGovernanceSettings();
+	SupportDefineSettings();
 	MarkGUCPrefixReserved("rbac");
 }
 

@@ -27,16 +27,18 @@ static SPIPlanPtr catalog_plan = NULL;
 static SPIPlanPtr workspace_plan = NULL;
 static SPIPlanPtr organization_plan = NULL;
 static SPIPlanPtr api_key_plan = NULL;
-static SPIPlanPtr listing_plans[5] = {NULL, NULL, NULL, NULL, NULL};
+static SPIPlanPtr listing_plans[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
 
 /*
  * What the listing plans return, by ListingKind: the workspaces where a
  * principal holds a scope on the workspace; those where they hold it on the
- * workspace or on some resource of a type; and the resources of a type in a
- * workspace where a resource grant gives it.  Scopes are literal, so a union
- * of roles covers one exactly when some role does.
+ * workspace or on some resource of a type; the resources of a type in a
+ * workspace where a resource grant gives it; every workspace, and every
+ * organization, rbac knows (sorted bytewise, for binary search); and the
+ * organizations where an organization role gives it.  Scopes are literal,
+ * so a union of roles covers one exactly when some role does.
  */
-static const char *const listing_sql[5] = {
+static const char *const listing_sql[6] = {
 	"SELECT DISTINCT x.id FROM ("
 	"  SELECT g.workspace_id AS id, r.scopes FROM rbac.grants AS g"
 	"  JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
@@ -69,7 +71,12 @@ static const char *const listing_sql[5] = {
 	"   AND g.resource_type OPERATOR(pg_catalog.=) $4 AND r.scopes OPERATOR(rbac.?) $2"
 	" ORDER BY 1",
 	"SELECT w.id FROM rbac.workspaces AS w ORDER BY w.id COLLATE \"C\"",
-	"SELECT o.id FROM rbac.organizations AS o ORDER BY o.id COLLATE \"C\""
+	"SELECT o.id FROM rbac.organizations AS o ORDER BY o.id COLLATE \"C\"",
+	"SELECT DISTINCT g.organization_id FROM rbac.grants AS g"
+	" JOIN rbac.roles AS r ON r.id OPERATOR(pg_catalog.=) g.role_id"
+	" WHERE g.principal OPERATOR(pg_catalog.=) $1 AND g.organization_id IS NOT NULL"
+	"   AND g.role_kind OPERATOR(pg_catalog.=) 'organization' AND r.scopes OPERATOR(rbac.?) $2"
+	" ORDER BY 1"
 };
 
 /* The API key last looked up; most sessions use one. */

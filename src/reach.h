@@ -66,7 +66,8 @@ typedef enum ListingKind
 	LIST_WORKSPACES_VIA,		/* ... or on some resource of a type there */
 	LIST_RESOURCES,				/* resources of a type where a resource grant gives it */
 	LIST_ALL_WORKSPACES,		/* every workspace rbac knows */
-	LIST_ALL_ORGANIZATIONS		/* every organization rbac knows */
+	LIST_ALL_ORGANIZATIONS,		/* every organization rbac knows */
+	LIST_ORGANIZATIONS			/* organizations where an organization role gives the scope */
 } ListingKind;
 
 extern CatalogStatus ReachScopeStatus(const ScopeRef *q);

@@ -79,7 +79,17 @@ COMMENT ON FUNCTION rbac.set_principal(text, boolean) IS
 REVOKE ALL ON FUNCTION rbac.set_principal(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbac.set_principal(text, boolean) TO rbac_authenticator;
 
--- has_scope for text, uuid and bigint ids, so a policy needs no casts.
+-- The planner's support for the checks (support.c): a policy written as
+-- USING (rbac.has_scope(s, workspace_id)) finds its rows through an index
+-- on workspace_id, with has_scope() still deciding each row.
+CREATE FUNCTION rbac.check_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'rbac_check_support' LANGUAGE C STRICT;
+COMMENT ON FUNCTION rbac.check_support(internal) IS
+	'planner support for has_scope() and has_org_scope(): the lossy index condition workspace = ANY (accessible_workspaces(...)), and selectivity from the principal''s listing';
+
+-- has_scope for text, uuid and bigint ids, so a policy needs no casts: the
+-- overloads are has_scope(text, W) and has_scope(text, W, text, R) for
+-- every W and R among text, uuid and bigint.
 DO $$
 DECLARE
 	w text;
@@ -88,14 +98,16 @@ BEGIN
 	FOREACH w IN ARRAY ARRAY['text', 'uuid', 'bigint'] LOOP
 		EXECUTE format($f$
 			CREATE FUNCTION rbac.has_scope(scope text, workspace %1$s) RETURNS boolean
-				AS 'MODULE_PATHNAME', 'rbac_has_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10;
+				AS 'MODULE_PATHNAME', 'rbac_has_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10
+				SUPPORT rbac.check_support;
 			COMMENT ON FUNCTION rbac.has_scope(text, %1$s) IS
 				'does the current principal hold the scope in the workspace? false with no principal; an unknown scope is an error'
 			$f$, w);
 		FOREACH r IN ARRAY ARRAY['text', 'uuid', 'bigint'] LOOP
 			EXECUTE format($f$
 				CREATE FUNCTION rbac.has_scope(scope text, workspace %1$s, resource_type text, resource_id %2$s) RETURNS boolean
-					AS 'MODULE_PATHNAME', 'rbac_has_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10;
+					AS 'MODULE_PATHNAME', 'rbac_has_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10
+					SUPPORT rbac.check_support;
 				COMMENT ON FUNCTION rbac.has_scope(text, %1$s, text, %2$s) IS
 					'does the current principal hold the scope on the resource, through a workspace or a resource grant?'
 				$f$, w, r);
@@ -105,7 +117,8 @@ END;
 $$;
 
 CREATE FUNCTION rbac.has_org_scope(scope text, organization text) RETURNS boolean
-	AS 'MODULE_PATHNAME', 'rbac_has_org_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10;
+	AS 'MODULE_PATHNAME', 'rbac_has_org_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10
+	SUPPORT rbac.check_support;
 COMMENT ON FUNCTION rbac.has_org_scope(text, text) IS
 	'does the current principal hold the scope on the organization, through an organization role?';
 

@@ -40,6 +40,21 @@ BEGIN
 END;
 $$;
 
+-- Organizations where an organization role gives the scope:
+--   has_org_scope(s, o)  iff o = ANY (accessible_organizations(s))
+CREATE FUNCTION rbac.accessible_organizations(scope text) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations(text) IS
+	'the organizations where the current principal holds the scope through an organization role: exactly where has_org_scope(scope, organization) is true';
+CREATE FUNCTION rbac.accessible_organizations_uuid(scope text) RETURNS uuid[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations_uuid(text) IS
+	'accessible_organizations() as uuid, leaving out ids that are not uuids';
+CREATE FUNCTION rbac.accessible_organizations_bigint(scope text) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations_bigint(text) IS
+	'accessible_organizations() as bigint, leaving out ids that are not bigints';
+
 CREATE FUNCTION rbac.has_scope_everywhere(scope text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'rbac_has_scope_everywhere' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION rbac.has_scope_everywhere(text) IS

@@ -71,6 +71,7 @@ DECLARE
 		-- listing
 		'accessible_workspaces', 'accessible_workspaces_uuid', 'accessible_workspaces_bigint',
 		'accessible_resources', 'accessible_resources_uuid', 'accessible_resources_bigint',
+		'accessible_organizations', 'accessible_organizations_uuid', 'accessible_organizations_bigint',
 		'has_scope_everywhere'];
 	user_functions text[] := ARRAY[
 		'create_organization', 'delete_organization', 'create_workspace', 'delete_workspace',

@@ -80,6 +80,17 @@ CREATE OR REPLACE FUNCTION rbac.signal_change() RETURNS trigger
 COMMENT ON FUNCTION rbac.signal_change() IS
 	'trigger: invalidates every backend''s rbac cache when the model changes (for grants only the changed principals'' entries, for workspaces only those of the workspaces created, deleted or moved), at once in this transaction and at commit elsewhere';
 
+CREATE OR REPLACE FUNCTION rbac.check_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'rbac_check_support' LANGUAGE C STRICT;
+COMMENT ON FUNCTION rbac.check_support(internal) IS
+	'planner support for has_scope() and has_org_scope(): the lossy index condition workspace = ANY (accessible_workspaces(...)), and selectivity from the principal''s listing';
+
+CREATE OR REPLACE FUNCTION rbac.has_org_scope(scope text, organization text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'rbac_has_org_scope' LANGUAGE C STABLE PARALLEL SAFE COST 10
+	SUPPORT rbac.check_support;
+COMMENT ON FUNCTION rbac.has_org_scope(text, text) IS
+	'does the current principal hold the scope on the organization, through an organization role?';
+
 CREATE OR REPLACE FUNCTION rbac.actor_reach(workspace text, resource_type text DEFAULT NULL,
 		resource_id text DEFAULT NULL) RETURNS rbac.scopeset
 	AS 'MODULE_PATHNAME', 'rbac_actor_reach' LANGUAGE C STABLE PARALLEL SAFE;
@@ -1056,6 +1067,34 @@ $$;
 COMMENT ON FUNCTION rbac.api_keys_of(text) IS
 	'the API keys of a workspace, never their secrets: one''s own with api_keys.read, or all with api_keys.manage';
 
+CREATE OR REPLACE FUNCTION rbac.accessible_organizations(scope text) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations(text) IS
+	'the organizations where the current principal holds the scope through an organization role: exactly where has_org_scope(scope, organization) is true';
+
+CREATE OR REPLACE FUNCTION rbac.accessible_organizations_uuid(scope text) RETURNS uuid[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations_uuid(text) IS
+	'accessible_organizations() as uuid, leaving out ids that are not uuids';
+
+CREATE OR REPLACE FUNCTION rbac.accessible_organizations_bigint(scope text) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'rbac_accessible_organizations' LANGUAGE C STABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION rbac.accessible_organizations_bigint(text) IS
+	'accessible_organizations() as bigint, leaving out ids that are not bigints';
+
+-- Every has_scope() overload asks the planner's support function.
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+	         WHERE p.pronamespace = 'rbac'::regnamespace AND p.proname = 'has_scope'
+	LOOP
+		EXECUTE format('ALTER FUNCTION %s SUPPORT rbac.check_support', f);
+	END LOOP;
+END;
+$$;
+
 -- ===================================================================
 -- Privileges, as a fresh install sets them
 -- ===================================================================
@@ -1123,6 +1162,7 @@ DECLARE
 		-- listing
 		'accessible_workspaces', 'accessible_workspaces_uuid', 'accessible_workspaces_bigint',
 		'accessible_resources', 'accessible_resources_uuid', 'accessible_resources_bigint',
+		'accessible_organizations', 'accessible_organizations_uuid', 'accessible_organizations_bigint',
 		'has_scope_everywhere'];
 	user_functions text[] := ARRAY[
 		'create_organization', 'delete_organization', 'create_workspace', 'delete_workspace',

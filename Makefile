@@ -58,7 +58,7 @@ DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard upgrade/*
 EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ log/ \
 	test/fuzz/scopeset_fuzz test/fuzz/work/
 
-REGRESS = io operators btree hash gin casts aggregates errors listing expiry
+REGRESS = io operators btree hash gin casts aggregates errors listing expiry index_support
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

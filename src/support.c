@@ -128,6 +128,26 @@ AnyOf(Node *node, Oid eqop, Oid collation, Node *array)
 	return saop;
 }
 
+/*
+ * Does the query already say so?  A policy written the listing way,
+ * workspace_id = ANY (accessible_workspaces(...)) AND has_scope(...), needs
+ * the condition only once.
+ */
+static bool
+AlreadyRestricted(RelOptInfo *rel, Node *condition)
+{
+	ListCell   *lc;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (equal(rinfo->clause, condition))
+			return true;
+	}
+	return false;
+}
+
 /* The lossy index condition for the node argument, or NIL. */
 static List *
 IndexCondition(SupportRequestIndexCondition *req)
@@ -139,6 +159,7 @@ IndexCondition(SupportRequestIndexCondition *req)
 	Oid			eqop;
 	int			strategy;
 	FuncExpr   *ids;
+	ScalarArrayOpExpr *condition;
 
 	if (!index_support || !IsA(req->node, FuncExpr) || req->indexarg != 1)
 		return NIL;
@@ -159,9 +180,13 @@ IndexCondition(SupportRequestIndexCondition *req)
 	ids = makeFuncExpr(listing, get_array_type(idtype),
 					   c.type ? list_make2(copyObject(c.scope), copyObject(c.type))
 					   : list_make1(copyObject(c.scope)),
-					   InvalidOid, DEFAULT_COLLATION_OID, COERCE_EXPLICIT_CALL);
+					   get_typcollation(get_array_type(idtype)), DEFAULT_COLLATION_OID,
+					   COERCE_EXPLICIT_CALL);
+	condition = AnyOf(c.node, eqop, req->indexcollation, (Node *) ids);
+	if (AlreadyRestricted(req->index->rel, (Node *) condition))
+		return NIL;
 	req->lossy = true;
-	return list_make1(AnyOf(c.node, eqop, req->indexcollation, (Node *) ids));
+	return list_make1(condition);
 }
 
 static char *

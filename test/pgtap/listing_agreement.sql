@@ -14,6 +14,11 @@
 --     recommended policy
 --       USING (workspace_id = ANY (rbac.accessible_workspaces(s, t))
 --              AND rbac.has_scope(s, workspace_id, t, resource_id))
+--   has_scope(...) iff the probe row is visible under the simple policy
+--     USING (rbac.has_scope(s, workspace_id [, t, resource_id])), found
+--     through the index condition its planner support derives, with that
+--     support turned off, and through one generic plan reused by every
+--     principal context
 --   the uuid and bigint variants list exactly the ids of the text forms
 --     that are uuids or decimal numbers, and typed checks agree with them
 --   has_scope answers what a plain SQL reading of rbac.grants says.
@@ -22,7 +27,7 @@
 -- the first few are shown with diag().  Guards show that both answers occur
 -- many times, so no assertion can pass for want of cases.
 BEGIN;
-SELECT plan(115);
+SELECT plan(132);
 SET LOCAL search_path = public, rbac;
 -- Thousands of small statements: compiling each would cost more than it saves.
 SET LOCAL jit = off;
@@ -245,6 +250,30 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- The same rows under the simple policy, with an index on the workspace.
+DO $$
+DECLARE
+	s fx_scopes;
+	typ text;
+	tbl text;
+BEGIN
+	FOR s IN SELECT * FROM fx_scopes ORDER BY k LOOP
+		FOREACH typ IN ARRAY ARRAY['ws', 'project', 'team'] LOOP
+			tbl := format('sp_%s_%s', typ, s.k);
+			EXECUTE format('CREATE TABLE %I (cell int, workspace_id text, resource_id text)', tbl);
+			EXECUTE format('INSERT INTO %I SELECT cell, w, r FROM fx_cells WHERE t IS NOT DISTINCT FROM %L',
+				tbl, nullif(typ, 'ws'));
+			EXECUTE format('CREATE INDEX ON %I (workspace_id)', tbl);
+			EXECUTE format('ANALYZE %I', tbl);
+			EXECUTE format('CREATE POLICY simple ON %I FOR SELECT USING (%s)', tbl,
+				CASE typ WHEN 'ws' THEN format('rbac.has_scope(%L, workspace_id)', s.name)
+				ELSE format('rbac.has_scope(%L, workspace_id, %L, resource_id)', s.name, typ) END);
+			EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tbl);
+			EXECUTE format('GRANT SELECT ON %I TO rbac_test_lister', tbl);
+		END LOOP;
+	END LOOP;
+END $$;
+
 -- ===================================================================
 -- Observations, made as the reader in each principal context
 -- ===================================================================
@@ -273,11 +302,12 @@ CREATE TEMP TABLE obs_typed_res (phase text, ctx text, s text, w text, wtype tex
 CREATE TEMP TABLE obs_typed_check (phase text, ctx text, s text, w text, wtype text, t text, r text, rtype text,
 	holds boolean, text_holds boolean, listed boolean);
 CREATE TEMP TABLE obs_visible (phase text, ctx text, s text, cell int);
+CREATE TEMP TABLE obs_simple (phase text, ctx text, s text, cell int, how text);
 
 GRANT SELECT ON fx_scopes, fx_workspaces, fx_resources, fx_cells, fx_typed, fx_contexts, fx_keys
 	TO rbac_test_lister;
-GRANT INSERT ON obs_check, obs_ws, obs_res, obs_typed_ws, obs_typed_res, obs_typed_check, obs_visible
-	TO rbac_test_lister;
+GRANT INSERT ON obs_check, obs_ws, obs_res, obs_typed_ws, obs_typed_res, obs_typed_check, obs_visible,
+	obs_simple TO rbac_test_lister;
 
 -- Enter a context: a key, request claims, a principal (or none), or keep
 -- the one already set.
@@ -396,8 +426,29 @@ BEGIN
 		FOREACH typ IN ARRAY ARRAY['ws', 'project', 'team'] LOOP
 			EXECUTE format('INSERT INTO obs_visible SELECT $1, $2, $3, cell FROM %I', format('lp_%s_%s', typ, sc.k))
 				USING c.phase, c.ctx, sc.name;
+			PERFORM pg_temp.observe_simple(c, sc.name, format('sp_%s_%s', typ, sc.k));
 		END LOOP;
 	END LOOP;
+END $$;
+
+-- The probe rows the simple policy lets through: by the index its support
+-- derives (sequential scans off), with the support off, and by a generic
+-- plan prepared once and reused in every context.
+CREATE FUNCTION pg_temp.observe_simple(c fx_contexts, s text, tbl text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config('enable_seqscan', 'off', true);
+	EXECUTE format('INSERT INTO obs_simple SELECT $1, $2, $3, cell, ''index'' FROM %I', tbl) USING c.phase, c.ctx, s;
+	PERFORM set_config('rbac.index_support', 'off', true);
+	EXECUTE format('INSERT INTO obs_simple SELECT $1, $2, $3, cell, ''no support'' FROM %I', tbl) USING c.phase, c.ctx, s;
+	PERFORM set_config('rbac.index_support', 'on', true);
+	PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+	IF NOT EXISTS (SELECT FROM pg_prepared_statements WHERE name = 'generic_' || tbl) THEN
+		EXECUTE format('PREPARE %I (text, text, text) AS INSERT INTO obs_simple SELECT $1, $2, $3, cell, ''generic'' FROM %I',
+			'generic_' || tbl, tbl);
+	END IF;
+	EXECUTE format('EXECUTE %I (%L, %L, %L)', 'generic_' || tbl, c.phase, c.ctx, s);
+	PERFORM set_config('plan_cache_mode', 'auto', true);
+	PERFORM set_config('enable_seqscan', 'on', true);
 END $$;
 
 -- Record the grants a phase runs under, then observe its contexts as the
@@ -612,6 +663,11 @@ BEGIN
 	END IF;
 END $$;
 
+CREATE TEMP TABLE simple_rel AS
+SELECT c.phase, c.ctx, c.s, c.w, c.t, c.r, h.how, c.holds, v.cell IS NOT NULL AS visible
+FROM obs_check AS c CROSS JOIN (VALUES ('index'), ('no support'), ('generic')) AS h(how)
+LEFT JOIN obs_simple AS v ON (v.phase, v.ctx, v.s, v.cell, v.how) = (c.phase, c.ctx, c.s, c.cell, h.how);
+
 CREATE TEMP TABLE phases (k int, phase text);
 INSERT INTO phases VALUES (1, 'plain'), (2, 'changed'), (3, 'api_key'), (4, 'token'), (5, 'narrowed');
 
@@ -702,7 +758,13 @@ INSERT INTO relations VALUES
 	(11, 'has_scope on uuid and bigint ids iff the id is in the list of its own type (a resource check: or the workspace-wide answer)',
 	 $$ SELECT * FROM obs_typed_check WHERE holds IS DISTINCT FROM listed $$),
 	(12, 'has_scope answers what a plain reading of rbac.grants expects',
-	 $$ SELECT * FROM oracle WHERE holds IS DISTINCT FROM expected $$);
+	 $$ SELECT * FROM oracle WHERE holds IS DISTINCT FROM expected $$),
+	(13, 'a probe row is visible under the simple policy, found through the index its support derives, iff has_scope',
+	 $$ SELECT * FROM simple_rel WHERE how = 'index' AND holds IS DISTINCT FROM visible $$),
+	(14, 'the same with rbac.index_support off',
+	 $$ SELECT * FROM simple_rel WHERE how = 'no support' AND holds IS DISTINCT FROM visible $$),
+	(15, 'the same through one generic plan, prepared once and reused in every context',
+	 $$ SELECT * FROM simple_rel WHERE how = 'generic' AND holds IS DISTINCT FROM visible $$);
 
 SELECT pg_temp.agree(format('SELECT * FROM (%s) AS q WHERE phase = %L', r.query, p.phase),
 	format('%s: %s', p.phase, r.description))
@@ -786,6 +848,29 @@ FROM fx_scopes AS f JOIN obs_check AS o ON o.s = f.name AND o.phase IN ('plain',
 GROUP BY f.k, f.name ORDER BY f.k;
 SELECT ok(bool_or(holds), 'entitlements.override is held under an authoritative token that names it')
 FROM obs_check WHERE ctx = 'authoritative p02' AND s = 'entitlements.override';
+
+-- And the index was what found them: the plans show the derived condition.
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	result text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		result := result || line || E'\n';
+	END LOOP;
+	RETURN result;
+END $$;
+SET LOCAL ROLE rbac_test_lister;
+SELECT FROM rbac.set_principal('p01');
+SET LOCAL enable_seqscan = off;
+SELECT matches(pg_temp.plan_of('SELECT cell FROM sp_ws_1'),
+	'Index Cond: \(workspace_id = ANY \((rbac\.)?accessible_workspaces\(''documents\.read''::text\)\)\)',
+	'the simple policy on a workspace table is planned with the index condition its support derives');
+SELECT matches(pg_temp.plan_of('SELECT cell FROM sp_project_1'),
+	'Index Cond: \(workspace_id = ANY \((rbac\.)?accessible_workspaces\(''documents\.read''::text, ''project''::text\)\)\)',
+	'and on a resource table, with the workspaces reached through resources of its type');
+RESET enable_seqscan;
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

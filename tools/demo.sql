@@ -227,6 +227,14 @@ SELECT rbac.authenticate_api_key(:'api_key', false);
 SELECT rbac.current_principal() AS "acts for",
        rbac.has_scope('documents.read', 'acme') AS "documents.read",
        rbac.has_scope('runs.start', 'acme') AS "runs.start (outside the key)";
+\echo '   The key cannot even list keys: api_keys.read lies outside its restriction.'
+\set ON_ERROR_STOP off
+SELECT id FROM rbac.api_keys_of('acme');
+\set ON_ERROR_STOP on
+\echo '   frank himself lists his keys.'
+\o /dev/null
+SELECT rbac.set_principal('frank', false);
+\o
 SELECT id, prefix, label, creator, restriction, status FROM rbac.api_keys_of('acme');
 \o /dev/null
 SELECT rbac.set_principal(NULL, false);

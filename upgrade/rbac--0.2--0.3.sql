@@ -126,6 +126,26 @@ $$;
 COMMENT ON FUNCTION rbac.audit(text, text, text, text, text, jsonb, jsonb) IS
 	'writes one audit row for a change made by the current actor; a workspace''s row carries its organization';
 
+CREATE OR REPLACE FUNCTION rbac.require_scope(actor text, scope text, workspace text, action text)
+	RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- The actor is the current principal, bounded by its token, key and narrowing.
+	IF actor IS NOT NULL AND NOT rbac.has_scope(scope, workspace) THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = format('permission denied to %s', action),
+			DETAIL = format('Principal "%s" lacks the scope %s in workspace "%s"%s.', actor, scope, workspace,
+				CASE WHEN rbac.context_bounds(workspace) IS NOT NULL
+				     THEN ' within the bounds of its token, API key or narrowing' ELSE '' END),
+			HINT = format('Ask someone who holds %s in that workspace.', scope);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION rbac.require_scope(text, text, text, text) IS
+	'error 42501 unless the actor holds the scope in the workspace (the operator always passes)';
+
 CREATE OR REPLACE FUNCTION rbac.workspace_for(actor text, workspace text, scope text, action text)
 	RETURNS rbac.workspaces
 	LANGUAGE plpgsql STABLE
@@ -138,6 +158,25 @@ END;
 $$;
 COMMENT ON FUNCTION rbac.workspace_for(text, text, text, text) IS
 	'the workspace row after the actor is checked for the scope there; a principal without it gets 42501 whether or not the workspace exists';
+
+CREATE OR REPLACE FUNCTION rbac.require_org_scope(actor text, scope text, organization text, action text)
+	RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF actor IS NOT NULL AND NOT rbac.has_org_scope(scope, organization) THEN
+		RAISE EXCEPTION USING ERRCODE = '42501',
+			MESSAGE = format('permission denied to %s', action),
+			DETAIL = format('Principal "%s" lacks the scope %s in organization "%s"%s.', actor, scope, organization,
+				CASE WHEN rbac.context_bounds() IS NOT NULL
+				     THEN ' within the bounds of its token, API key or narrowing' ELSE '' END),
+			HINT = format('Ask someone who holds %s in that organization.', scope);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION rbac.require_org_scope(text, text, text, text) IS
+	'error 42501 unless the actor holds the scope through an organization role';
 
 CREATE OR REPLACE FUNCTION rbac.organization_for(actor text, organization text, scope text, action text)
 	RETURNS void

@@ -42,7 +42,9 @@ BEGIN
 	IF actor IS NOT NULL AND NOT rbac.has_scope(scope, workspace) THEN
 		RAISE EXCEPTION USING ERRCODE = '42501',
 			MESSAGE = format('permission denied to %s', action),
-			DETAIL = format('Principal "%s" lacks the scope %s in workspace "%s".', actor, scope, workspace),
+			DETAIL = format('Principal "%s" lacks the scope %s in workspace "%s"%s.', actor, scope, workspace,
+				CASE WHEN rbac.context_bounds(workspace) IS NOT NULL
+				     THEN ' within the bounds of its token, API key or narrowing' ELSE '' END),
 			HINT = format('Ask someone who holds %s in that workspace.', scope);
 	END IF;
 END;
@@ -88,7 +90,9 @@ BEGIN
 	IF actor IS NOT NULL AND NOT rbac.has_org_scope(scope, organization) THEN
 		RAISE EXCEPTION USING ERRCODE = '42501',
 			MESSAGE = format('permission denied to %s', action),
-			DETAIL = format('Principal "%s" lacks the scope %s in organization "%s".', actor, scope, organization),
+			DETAIL = format('Principal "%s" lacks the scope %s in organization "%s"%s.', actor, scope, organization,
+				CASE WHEN rbac.context_bounds() IS NOT NULL
+				     THEN ' within the bounds of its token, API key or narrowing' ELSE '' END),
 			HINT = format('Ask someone who holds %s in that organization.', scope);
 	END IF;
 END;

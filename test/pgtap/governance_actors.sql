@@ -277,13 +277,13 @@ SELECT matches((pg_temp.error_of($$ SELECT rbac.add_member('acme', 'will', 'memb
 	'outside the reach of principal "alice" in workspace "acme": \{.*chat\.send.*\}',
 	'and the detail names the scopes outside it');
 SELECT is((pg_temp.error_of($$ SELECT rbac.set_role('acme', 'walt', 'viewer') $$)).detail,
-	'Principal "alice" lacks the scope members.manage in workspace "acme".',
+	'Principal "alice" lacks the scope members.manage in workspace "acme" within the bounds of its token, API key or narrowing.',
 	'and she cannot change roles: members.manage was narrowed away');
 SELECT is((pg_temp.error_of($$ SELECT rbac.remove_member('acme', 'walt') $$)).detail,
-	'Principal "alice" lacks the scope members.remove in workspace "acme".',
+	'Principal "alice" lacks the scope members.remove in workspace "acme" within the bounds of its token, API key or narrowing.',
 	'nor remove members');
 SELECT is((pg_temp.error_of($$ SELECT rbac.create_role('helper', 'Helper', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$)).detail,
-	'Principal "alice" lacks the scope roles.manage in workspace "acme".',
+	'Principal "alice" lacks the scope roles.manage in workspace "acme" within the bounds of its token, API key or narrowing.',
 	'nor manage roles');
 SELECT FROM rbac.set_principal(NULL);
 SELECT is(rbac.actor(), NULL, 'with the principal cleared, the superuser is the operator again');

@@ -61,7 +61,13 @@ EXTRA_CLEAN = regression.out regression.diffs results/ tmp_check/ output_iso/ lo
 REGRESS = io operators btree hash gin casts aggregates errors listing expiry index_support
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# Which PostgreSQL to build for: PG_CONFIG if given (make PG_CONFIG=...),
+# else the newest major whose server headers are installed (tools/pg-version).
+# Exported, so that tools/install-deps and the tests use the same one.
+ifeq ($(PG_CONFIG),)
+override PG_CONFIG := $(shell tools/pg-version --pg-config 2>/dev/null)
+endif
+export PG_CONFIG
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CPPFLAGS = -I$(srcdir)/src
 
@@ -69,7 +75,7 @@ SHLIB_LINK = -lcrypto
 
 # Before `make demo` or `make test` has installed the server headers there
 # is no PGXS; those targets install them and then build in a fresh make.
-PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+PGXS := $(if $(PG_CONFIG),$(shell $(PG_CONFIG) --pgxs 2>/dev/null))
 ifneq ($(PGXS),)
 include $(PGXS)
 
@@ -82,7 +88,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) rbac.control
 	cat src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) > $@
 
-.PHONY: deps test-deps fuzz-deps demo test bench fuzz sqlsmith valgrind stress
+.PHONY: deps test-deps fuzz-deps demo test test-matrix bench fuzz sqlsmith valgrind stress
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -93,15 +99,25 @@ test-deps:
 
 demo: deps
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	tools/demo
 
 # RBAC_TEST_DEPS_INSTALLED: the tools test-deps installs are there, so a
 # test that needs one fails instead of skipping when it is missing.
 test: test-deps
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	RBAC_TEST_DEPS_INSTALLED=1 tools/run-tests
+
+# The README's make demo and make test on each Debian release, as a
+# newcomer there would run them: each in a fresh chroot, with the
+# PostgreSQL major the release ships, then a dump of the first restored on
+# the others (tools/test-matrix; root, debootstrap and Debian's archive).
+MATRIX_RELEASES ?= bookworm trixie testing
+MATRIX_ENV = RBAC_MATRIX_CACHE,RBAC_MATRIX_MIRROR,RBAC_MATRIX_TIMEOUT,RBAC_MATRIX_KEEP
+test-matrix:
+	tools/install-deps matrix
+	$(SUDO)$(if $(SUDO), --preserve-env=$(MATRIX_ENV)) tools/test-matrix $(MATRIX_RELEASES)
 
 fuzz-deps:
 	tools/install-deps fuzz
@@ -122,7 +138,7 @@ SQLSMITH_QUERIES ?= 20000
 sqlsmith: deps
 	tools/install-deps sqlsmith
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	SQLSMITH_QUERIES=$(SQLSMITH_QUERIES) test/sqlsmith/run
 
 # The regression suites against a server under Valgrind's memcheck: errors
@@ -133,7 +149,7 @@ VALGRIND_SUITES ?= regress isolation
 valgrind: test-deps
 	tools/install-deps valgrind
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	test/valgrind/run $(VALGRIND_SUITES)
 
 # The commit window under load, with busy loops taking the CPUs at random:
@@ -141,10 +157,10 @@ valgrind: test-deps
 STRESS_ROUNDS ?= 10
 stress: test-deps
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	STRESS_ROUNDS=$(STRESS_ROUNDS) test/stress/run
 
 bench: test-deps
 	$(MAKE) all
-	$(SUDO) $(MAKE) install
+	$(SUDO) $(MAKE) install PG_CONFIG=$(PG_CONFIG)
 	test/bench/run

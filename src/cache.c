@@ -53,6 +53,7 @@
 
 #include "cache.h"
 #include "change_signal.h"
+#include "compat.h"
 
 PG_FUNCTION_INFO_V1(rbac_cache_stats);
 
@@ -248,7 +249,7 @@ RelcacheCallback(Datum arg, Oid relid)
 		return;
 	if (IsTransactionState())
 	{
-		invalidated_in_lxid = MyProc->lxid;
+		invalidated_in_lxid = PGPROC_LXID(MyProc);
 		invalidated_at_cid = GetCurrentCommandId(false);
 	}
 	stat_invalidations++;
@@ -542,7 +543,7 @@ SnapshotIsFresh(Snapshot snap, uint32 signal, uint32 node_signal)
 
 	if (snap == NULL || IsolationIsSerializable())
 		return false;
-	if (invalidated_in_lxid == MyProc->lxid && snap->curcid < invalidated_at_cid)
+	if (invalidated_in_lxid == PGPROC_LXID(MyProc) && snap->curcid < invalidated_at_cid)
 		return false;
 	return SnapshotPassesFence(snap, global_fence, &writers) &&
 		(signal == 0 || SnapshotPassesFence(snap, FenceOf(signal), &writers)) &&

@@ -1,10 +1,12 @@
 /*
  * compat.h
- *	  What differs between the PostgreSQL versions rbac builds against
- *	  (15 to 18), behind PG_VERSION_NUM guards, one section per API.
+ *	  What differs between the PostgreSQL majors rbac builds against (15 to
+ *	  18), behind PG_VERSION_NUM guards, one section per API, so that the
+ *	  rest of the code is written once, against the newest.
  *
  * Each section is self-contained: it includes what it needs and defines
- * only names of its own, so sections can be added and removed separately.
+ * only names of its own.  Majors 15, 17 and 18 are built and tested; 16 is
+ * built only, and each guard names the major that changed the API.
  */
 #ifndef RBAC_COMPAT_H
 #define RBAC_COMPAT_H
@@ -14,14 +16,46 @@
 /* ------------------------------------------------------------------------
  * Functions that never return.
  *
- * PostgreSQL 18 replaced pg_attribute_noreturn(), written after the
- * declarator's return type, with pg_noreturn, written before it.  Older
- * versions get a pg_noreturn that works in the same place.
+ * 18 replaced pg_attribute_noreturn() with pg_noreturn, a C11 function
+ * specifier.  Older majors get a pg_noreturn that works in the same place:
+ * after "static" or "extern", before the return type.
  * ------------------------------------------------------------------------
  */
-#ifndef pg_noreturn
+#if PG_VERSION_NUM < 180000
 #define pg_noreturn pg_attribute_noreturn()
 #endif
+
+/* ------------------------------------------------------------------------
+ * A backend's local transaction id.
+ *
+ * 17 moved PGPROC's lxid into vxid, beside the backend's proc number.
+ * Needs storage/proc.h where it is used.
+ * ------------------------------------------------------------------------
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGPROC_LXID(proc) ((proc)->vxid.lxid)
+#else
+#define PGPROC_LXID(proc) ((proc)->lxid)
+#endif
+
+/* ------------------------------------------------------------------------
+ * Base64 (common/base64.h).
+ *
+ * 18 made the binary side of pg_b64_encode() and pg_b64_decode() uint8
+ * instead of char.  RbacBase64Decode() decodes into char on every major.
+ * ------------------------------------------------------------------------
+ */
+#include "common/base64.h"
+
+static inline int
+RbacBase64Decode(const char *src, int len, char *dst, int dstlen)
+{
+#if PG_VERSION_NUM >= 180000
+	return pg_b64_decode(src, len, (uint8 *) dst, dstlen);
+#else
+	return pg_b64_decode(src, len, dst, dstlen);
+#endif
+}
 
 /* ------------------------------------------------------------------------
  * The JSON parser (common/jsonapi.h).

@@ -20,6 +20,7 @@
 #include "utils/timestamp.h"
 
 #include "cache.h"
+#include "compat.h"
 #include "jwt.h"
 #include "principal.h"
 #include "scopeset.h"
@@ -125,7 +126,7 @@ rbac_new_api_key(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-static pg_attribute_noreturn() void
+static pg_noreturn void
 RefuseKey(const char *check, const char *detail)
 {
 	ereport(ERROR,

@@ -183,7 +183,7 @@ Base64UrlDecode(const char *s, size_t len, int *outlen)
 	for (size_t i = len; i < padded; i++)
 		b64[i] = '=';
 	out = palloc(pg_b64_dec_len((int) padded) + 1);
-	n = pg_b64_decode(b64, (int) padded, out, pg_b64_dec_len((int) padded));
+	n = RbacBase64Decode(b64, (int) padded, out, pg_b64_dec_len((int) padded));
 	if (n < 0)
 		return NULL;
 	out[n] = '\0';

@@ -125,8 +125,8 @@ CharPosition(const char *str, size_t len, size_t bytepos)
 	return pg_mbstrlen_with_len(str, clipped) + 1;
 }
 
-static pg_attribute_noreturn() void ReportLiteralError(const char *str, const ScopeLiteralError *err);
-static pg_attribute_noreturn() void ReportBadBinary(const char *detail);
+static pg_noreturn void ReportLiteralError(const char *str, const ScopeLiteralError *err);
+static pg_noreturn void ReportBadBinary(const char *detail);
 
 /* Validate one scope name, reporting a bad one as 22P02. */
 void

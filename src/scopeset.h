@@ -22,6 +22,8 @@
 #include "fmgr.h"
 #include "port/pg_bswap.h"
 #include "utils/array.h"
+
+#include "compat.h"
 #include "scope.h"
 
 /* Version byte that leads the binary send/recv format. */
@@ -176,7 +178,7 @@ ScopesetPrefetch(const Scopeset *s)
 extern Datum scopeset_in(PG_FUNCTION_ARGS);
 extern Datum scopeset_out(PG_FUNCTION_ARGS);
 extern Scopeset *ScopesetBuild(const ScopeRef *refs, int n);
-extern pg_attribute_noreturn() void ScopesetTooLarge(int n, Size namebytes);
+extern pg_noreturn void ScopesetTooLarge(int n, Size namebytes);
 extern Scopeset *ScopesetFromRefs(ScopeRef *refs, int n);
 extern Scopeset *ScopesetCopy(const Scopeset *s);
 extern ScopeRef *ScopesetRefs(const Scopeset *s);

@@ -79,7 +79,7 @@ scopeset_to_array(PG_FUNCTION_ARGS)
 										  TYPALIGN_INT));
 }
 
-static pg_attribute_noreturn() void ReportJsonShape(const char *what);
+static pg_noreturn void ReportJsonShape(const char *what);
 
 static void
 ReportJsonShape(const char *what)

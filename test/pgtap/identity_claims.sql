@@ -17,8 +17,8 @@ SET LOCAL search_path = public, rbac;
 -- ===================================================================
 
 -- Set the claims as PostgREST does: for the transaction.
-CREATE FUNCTION pg_temp.claims(json text) RETURNS void LANGUAGE sql AS $$
-	SELECT FROM set_config('request.jwt.claims', json, true);
+CREATE FUNCTION pg_temp.claims(claims_json text) RETURNS void LANGUAGE sql AS $$
+	SELECT FROM set_config('request.jwt.claims', claims_json, true);
 $$;
 
 -- The workspace scopes of the catalog that has_scope() says yes to.
@@ -34,7 +34,7 @@ $$;
 
 -- After valid claims for alice, these claims: who is the principal then,
 -- and does a check say yes?  "control failed" if alice was not seen first.
-CREATE FUNCTION pg_temp.after_claims(json text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.after_claims(claims_json text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	p text;
 	yes boolean;
@@ -44,7 +44,7 @@ BEGIN
 	IF p IS DISTINCT FROM 'alice' THEN
 		RETURN 'control failed';
 	END IF;
-	PERFORM set_config('request.jwt.claims', json, true);
+	PERFORM set_config('request.jwt.claims', claims_json, true);
 	SELECT rbac.current_principal(), rbac.has_scope('documents.read', 'w1') INTO p, yes;
 	RETURN coalesce(p, 'nobody') || ', ' || yes;
 END $$;
@@ -199,12 +199,12 @@ FROM (VALUES
 
 -- What claims give, seen by the next statement: "<principal> <bounds>",
 -- "<principal> unbounded" when nothing bounds it, or "nobody".
-CREATE FUNCTION pg_temp.claimed(json text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.claimed(claims_json text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	p text;
 	b text;
 BEGIN
-	PERFORM set_config('request.jwt.claims', json, true);
+	PERFORM set_config('request.jwt.claims', claims_json, true);
 	EXECUTE 'SELECT rbac.current_principal(), rbac.context_bounds()::text' INTO p, b;
 	RETURN coalesce(p || ' ' || coalesce(b, 'unbounded'), 'nobody');
 END $$;

@@ -15,7 +15,8 @@ use Test::More;
 
 our @EXPORT = qw(start_node create_application populate create_api_key api_key_id
   check_matrix visible_rows table_rows rbac_tables sequence_states
-  cached_answer cache_stat);
+  cached_answer cache_stat populate_everything model_answers check_source
+  dump_node restore_dump check_restored next_ids);
 
 # Who the matrix asks about, what and where.
 our @PRINCIPALS = qw(olive carol dave vera frank erin oscar pat quinn gina);
@@ -24,6 +25,14 @@ our @SCOPES = qw(documents.read documents.edit members.manage tenant.delete
 our @WORKSPACES = qw(acme globex_ops);
 our @PROJECTS = qw(roadmap payroll);
 our @ORG_SCOPES = qw(org.read org.members.manage org.delete);
+
+# What the dump and restore tests ask about, beyond the defaults: the
+# principals, scopes and resources populate_everything() adds.
+our %DUMP_MATRIX = (
+	principals => [ @PRINCIPALS, qw(ursula walt xena) ],
+	scopes => [ @SCOPES, qw(ledger.view ledger.purge) ],
+	resources => [ [ 'project', 'roadmap' ], [ 'project', 'payroll' ], [ 'dataset', 'sales' ] ]);
+our $TIMESTAMPS = [ 'created_at', 'updated_at' ];
 
 # A started node whose database postgres has the extension.
 sub start_node
@@ -229,6 +238,176 @@ sub cached_answer
 	my $hits = cache_stat($session, 'hits');
 	my $answer = $session->query_safe("SELECT $check");
 	return cache_stat($session, 'hits') > $hits ? $answer : 'not cached';
+}
+
+# The shared model and more of everything it holds, for dump and restore:
+# catalog scopes (one retired), a resource type, custom roles of every kind
+# at every node, grants on every node, keys restricted, expiring and
+# revoked, a deleted workspace whose audit history stays, and a second
+# table behind the application's scope.  Returns the keys.
+sub populate_everything
+{
+	my ($node) = @_;
+	my $fixture = populate($node);
+
+	$node->safe_psql('postgres', q{
+		SELECT rbac.create_scope('ledger.view', 'ledger', 'View the ledger', 'read');
+		SELECT rbac.create_scope('ledger.purge', 'ledger', 'Purge the ledger', 'plan', destructive => true);
+		SELECT rbac.retire_scope('ledger.purge');
+		SELECT rbac.register_resource_type('dataset', 'a data set');
+		SELECT rbac.grant('dave', 'membership_viewer', 'acme', 'dataset', 'sales');
+		SELECT rbac.create_role('org_auditor', 'Org Auditor', 'organization', '{org.read}',
+		                        belongs_to_organization => 'globex');
+		SELECT rbac.grant_org_role('globex', 'ursula', 'org_auditor');
+		SELECT rbac.create_role('global_reader', 'Global Reader', 'workspace',
+		                        '{documents.read,ledger.view}');
+		SELECT rbac.grant('walt', 'global_reader', 'globex_ops');
+		SELECT rbac.create_role('dataset_reader', 'Dataset Reader', 'resource', '{documents.read}',
+		                        belongs_to_workspace => 'acme');
+		SELECT rbac.grant('xena', 'dataset_reader', 'acme', 'dataset', 'sales');
+		SELECT rbac.create_workspace('scratch', 'Scratch', owner => 'olive');
+		SELECT rbac.grant('carol', 'member', 'scratch');
+		SELECT rbac.delete_workspace('scratch');
+
+		CREATE TABLE ledgers (id int PRIMARY KEY, workspace_id text, amount numeric);
+		ALTER TABLE ledgers ENABLE ROW LEVEL SECURITY;
+		CREATE POLICY read_ledgers ON ledgers FOR SELECT
+			USING (rbac.has_scope('ledger.view', workspace_id));
+		GRANT SELECT ON ledgers TO app;
+		INSERT INTO ledgers VALUES (1, 'acme', 10), (2, 'globex_ops', 20);
+	});
+	my @keys = ($fixture->{frank_key},
+		create_api_key($node, 'carol', q{'acme', restriction => '{documents.read}', label => 'carol-ro'}),
+		create_api_key($node, 'carol', q{'acme', label => 'carol-year', expires_at => now() + interval '1 year'}));
+	my $revoked = create_api_key($node, 'carol', q{'acme', label => 'carol-old'});
+	$node->safe_psql('postgres', 'SELECT rbac.revoke_api_key(' . api_key_id($node, $revoked) . ')');
+	return [ @keys, $revoked ];
+}
+
+# How each key authenticates, and what it may then do in acme.
+sub key_answers
+{
+	my ($node, $keys) = @_;
+	return $node->safe_psql('postgres', join('', map { qq{
+		BEGIN;
+		SELECT authenticate_outcome('$_');
+		SELECT rbac.has_scope('documents.read', 'acme') || ' ' || rbac.has_scope('api_keys.create', 'acme');
+		COMMIT;
+	} } @$keys));
+}
+
+# What a dump and restore must carry, as [what, answer] pairs: each rbac
+# table row for row (built-in rows without their install times), the
+# sequences, every check, the rows each principal sees, and how each key
+# authenticates.  Built-in rows come from CREATE EXTENSION, so their install
+# times differ, and a built-in role's scopes follow the catalog.
+sub model_answers
+{
+	my ($node, $keys) = @_;
+	my @answers;
+
+	foreach my $t (rbac_tables($node))
+	{
+		my ($table, $has_builtin) = @$t;
+
+		push @answers, [ "rbac.$table, row for row",
+			table_rows($node, $table, where => $has_builtin ? 'NOT builtin' : 'true') ];
+		push @answers, [ "the built-in rows of rbac.$table",
+			table_rows($node, $table, where => 'builtin', without => $TIMESTAMPS) ]
+		  if $has_builtin;
+	}
+	push @answers, [ 'every sequence', sequence_states($node) ];
+	push @answers, [ 'every check', check_matrix($node, %DUMP_MATRIX) ];
+	push @answers, [ "the rows each principal sees of $_",
+		visible_rows($node, $_, principals => $DUMP_MATRIX{principals}) ]
+	  foreach qw(documents ledgers);
+	push @answers, [ 'how each key authenticates', key_answers($node, $keys) ];
+	return @answers;
+}
+
+# Controls on the source's answers: there is something to lose.
+sub check_source
+{
+	my ($node, @answers) = @_;
+	my %answer = map { $_->[0] => $_->[1] } @answers;
+
+	foreach my $what (grep { /row for row$/ && !/cache_signal/ } keys %answer)
+	{
+		isnt($answer{$what}, '', "the source has $what");
+	}
+	unlike($answer{'every sequence'}, qr/unused/, 'every sequence of the source has been used');
+	like($answer{'every check'}, qr/^walt ledger\.view globex_ops t$/m,
+		'the checks include answers through a database-wide custom role');
+	like($node->safe_psql('postgres', q{SELECT scopes FROM rbac.roles WHERE key = 'viewer' AND builtin}),
+		qr/ledger\.view/, 'a built-in role carries the application scope of its level');
+	is($answer{'how each key authenticates'},
+		join("\n", 'frank', 'true true', 'carol', 'true false', 'carol', 'true true',
+			'refused: invalid API key: revoked', 'false false'),
+		'in the source, the keys authenticate, within their restriction, and the revoked one does not');
+}
+
+# The source in the custom format, and its roles, into $dir.
+sub dump_node
+{
+	my ($node, $dir) = @_;
+
+	$node->command_ok([ 'pg_dump', '-Fc', '-f', "$dir/dump", '-d', $node->connstr('postgres') ],
+		'pg_dump in the custom format');
+	$node->command_ok([ 'pg_dumpall', '--roles-only', '-f', "$dir/roles.sql", '-d', $node->connstr('postgres') ],
+		'pg_dumpall --roles-only');
+}
+
+# A fresh cluster with the roles (whose CREATE ROLE of the bootstrap
+# superuser fails harmlessly) and the dump in $dir restored into its
+# database postgres, and a fresh install in its database fresh.
+sub restore_dump
+{
+	my ($name, $dir) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+
+	$node->init;
+	$node->start;
+	$node->psql('postgres', PostgreSQL::Test::Utils::slurp_file("$dir/roles.sql"), on_error_stop => 0);
+	$node->command_ok([ 'pg_restore', '-d', $node->connstr('postgres'), "$dir/dump" ],
+		'pg_restore into a fresh cluster, without an error');
+	$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+	$node->safe_psql('fresh', 'CREATE EXTENSION rbac');
+	return $node;
+}
+
+# The restored node gives the source's answers, and its built-in rows are
+# those a fresh install ships.
+sub check_restored
+{
+	my ($node, $answers, $keys, $source) = @_;
+	my %restored = map { $_->[0] => $_->[1] } model_answers($node, $keys);
+
+	foreach my $answer (@$answers)
+	{
+		my ($what, $expected) = @$answer;
+		is($restored{$what}, $expected, "$what, as in $source");
+	}
+	foreach my $t (grep { $_->[1] } rbac_tables($node))
+	{
+		my %builtin = (where => 'builtin', without => [ @$TIMESTAMPS, 'scopes' ]);
+		is(table_rows($node, $t->[0], %builtin), table_rows($node, $t->[0], %builtin, dbname => 'fresh'),
+			"the built-in rows of rbac.$t->[0] are those a fresh install ships");
+	}
+	is(table_rows($node, 'levels'), table_rows($node, 'levels', dbname => 'fresh'),
+		'rbac.levels is as a fresh install ships it');
+}
+
+# One more change of each kind; the new ids, which continue the sequences.
+sub next_ids
+{
+	my ($node) = @_;
+	my $key = create_api_key($node, 'carol', q{'acme', label => 'next'});
+	return $node->safe_psql('postgres', q{
+		SELECT rbac.grant('yuri', 'viewer', 'acme');
+		SELECT rbac.create_role('next_role', 'Next Role', 'workspace', '{documents.read}',
+		                        belongs_to_workspace => 'acme');
+		SELECT max(id) FROM rbac.audit_log;
+	}) . "\n" . api_key_id($node, $key);
 }
 
 1;

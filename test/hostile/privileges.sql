@@ -38,6 +38,7 @@ INSERT INTO granted_functions SELECT n, 'public' FROM unnest(ARRAY[
 	-- listing
 	'accessible_workspaces', 'accessible_workspaces_uuid', 'accessible_workspaces_bigint',
 	'accessible_resources', 'accessible_resources_uuid', 'accessible_resources_bigint',
+	'accessible_organizations', 'accessible_organizations_uuid', 'accessible_organizations_bigint',
 	'has_scope_everywhere']) AS n;
 INSERT INTO granted_functions SELECT n, 'rbac_user' FROM unnest(ARRAY[
 	'create_organization', 'delete_organization', 'create_workspace', 'delete_workspace',

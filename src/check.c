@@ -46,7 +46,7 @@ typedef struct IdArg
 
 /*
  * What a call site knows about one node (workspace or organization).  The
- * key carries its bytes as two words (KeyWords()), so that comparing two
+ * key carries its bytes as two words (MakeKey()), so that comparing two
  * short keys is two word compares and never a byte loop.
  */
 typedef struct NodeKey
@@ -415,6 +415,9 @@ RememberAnswer(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
  * What the principal holds on a node, from the memo or computed and then
  * remembered.  The answer's resources pointer refers into the cache, which
  * stays put until the generation changes and SettleAnswers() forgets it.
+ * The key's hash is computed once, for the previous row's answer (a match
+ * on the hash first) and for the lookup; forced inline, since this runs
+ * for every row and a call would spill the key to the stack.
  */
 static pg_attribute_always_inline const NodeAnswer *
 AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node, GateFunction gate)

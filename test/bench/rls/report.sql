@@ -227,6 +227,23 @@ WHERE c.rep > 0
 \echo 'claims / set_principal within each repetition (the two run back to back): median' :paired 'range' :paired_min '..' :paired_max
 \echo
 
+-- The per-row cost of each check, net of reading the columns, taken
+-- within each repetition (the three queries run close together), so that
+-- the machine's other load shifts both sides of each ratio alike.
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (h.ms - c.ms) / (e.ms - c.ms))::numeric, 2) AS net_paired,
+	round(min((h.ms - c.ms) / (e.ms - c.ms))::numeric, 2) AS net_min,
+	round(max((h.ms - c.ms) / (e.ms - c.ms))::numeric, 2) AS net_max
+FROM timing h
+JOIN query hq ON hq.ord = h.ord AND hq.policy = 'has_scope' AND hq.size = 'full'
+JOIN timing c ON c.rep = h.rep
+JOIN query cq ON cq.ord = c.ord AND cq.policy = 'columns'
+JOIN timing e ON e.rep = h.rep
+JOIN query eq ON eq.ord = e.ord AND eq.policy = 'exists'
+WHERE h.rep > 0
+\gset
+\echo 'per-row check cost net of reading the columns, has_scope / EXISTS, within each repetition: median' :net_paired 'range' :net_min '..' :net_max
+\echo
+
 SELECT count(*) > 0 AS any_wrong FROM wrong_answer \gset
 \if :any_wrong
 \echo '== WRONG ANSWERS: these runs returned a count other than the reference'

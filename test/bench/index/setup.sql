@@ -97,15 +97,7 @@ INSERT INTO principal VALUES
 	(4, 'p_100', '100% (organization-wide)', false, 'ws_150'),
 	(5, 'p_res', 'resource grants only (0.5%)', true, 'ws_045');
 
-CREATE TABLE planned_grant (
-	ord serial PRIMARY KEY,
-	principal text NOT NULL,
-	role text NOT NULL,
-	workspace_id text,
-	organization_id text,
-	resource_type text,
-	resource_id text
-);
+\ir ../grants.sql
 
 INSERT INTO planned_grant (principal, role, workspace_id) VALUES
 	('p_0_1', 'viewer', 'ws_200'),
@@ -147,19 +139,7 @@ SELECT p.id, CASE WHEN p.n % 3 = 0 THEN 'org_admin' WHEN p.n % 25 = 0 THEN 'view
 FROM person p WHERE p.n % 2 = 0
 ORDER BY p.n;
 
-DO $$
-DECLARE
-	g planned_grant;
-BEGIN
-	FOR g IN SELECT * FROM planned_grant ORDER BY ord LOOP
-		IF g.organization_id IS NOT NULL THEN
-			PERFORM rbac.grant_org_role(g.organization_id, g.principal, g.role);
-		ELSE
-			PERFORM rbac.grant(g.principal, g.role, g.workspace_id, g.resource_type, g.resource_id);
-		END IF;
-	END LOOP;
-END
-$$;
+SELECT bench_apply_grants() \g /dev/null
 
 -- -------------------------------------------------------------------
 -- The same grants in the tables an application keeps today, with the

@@ -78,15 +78,7 @@ ORDER BY w.n \g /dev/null
 -- -------------------------------------------------------------------
 -- Grants.  One list, applied in order through rbac.grant()/grant_org_role().
 -- -------------------------------------------------------------------
-CREATE TABLE planned_grant (
-	ord serial PRIMARY KEY,
-	principal text NOT NULL,
-	role text NOT NULL,
-	workspace_id text,
-	organization_id text,
-	resource_type text,
-	resource_id text
-);
+\ir ../grants.sql
 
 -- alice: workspace roles (member: w % 20 = 3, viewer: w % 20 = 13,
 -- billing_manager: w % 20 = 7).
@@ -150,19 +142,7 @@ SELECT p.id, 'viewer', 'org_' || lpad((1 + p.n % 20)::text, 2, '0')
 FROM person p WHERE p.n % 25 = 0
 ORDER BY p.n;
 
-DO $$
-DECLARE
-	g planned_grant;
-BEGIN
-	FOR g IN SELECT * FROM planned_grant ORDER BY ord LOOP
-		IF g.organization_id IS NOT NULL THEN
-			PERFORM rbac.grant_org_role(g.organization_id, g.principal, g.role);
-		ELSE
-			PERFORM rbac.grant(g.principal, g.role, g.workspace_id, g.resource_type, g.resource_id);
-		END IF;
-	END LOOP;
-END
-$$;
+SELECT bench_apply_grants() \g /dev/null
 
 -- -------------------------------------------------------------------
 -- The same grants in the tables an application keeps today.

@@ -62,27 +62,9 @@ CREATE ROLE bench_exists NOLOGIN NOSUPERUSER NOBYPASSRLS IN ROLE bench_app;
 CREATE ROLE bench_in NOLOGIN NOSUPERUSER NOBYPASSRLS IN ROLE bench_app;
 
 -- -------------------------------------------------------------------
--- Nodes: 20 organizations of 10 workspaces, 50 projects each.  Project
--- ids are unique across workspaces, as application ids usually are.
+-- Nodes: 20 organizations of 10 workspaces, 50 projects each.
 -- -------------------------------------------------------------------
-CREATE TABLE workspace (n int PRIMARY KEY, id text NOT NULL UNIQUE, org text NOT NULL);
-INSERT INTO workspace
-SELECT w, 'ws_' || lpad(w::text, 3, '0'), 'org_' || lpad(((w - 1) / 10 + 1)::text, 2, '0')
-FROM generate_series(1, 200) AS w;
-
-CREATE TABLE project (n int PRIMARY KEY, id text NOT NULL UNIQUE, workspace_id text NOT NULL);
-INSERT INTO project
-SELECT (w.n - 1) * 50 + p, 'prj_' || lpad(((w.n - 1) * 50 + p)::text, 5, '0'), w.id
-FROM workspace w, generate_series(1, 50) AS p;
-
-CREATE TABLE person (n int PRIMARY KEY, id text NOT NULL UNIQUE);
-INSERT INTO person SELECT u, 'user_' || lpad(u::text, 4, '0') FROM generate_series(1, 600) AS u;
-
-SELECT rbac.create_organization(org, 'Organization ' || org)
-FROM (SELECT DISTINCT org FROM workspace ORDER BY org) o \g /dev/null
-SELECT rbac.create_workspace(w.id, 'Workspace ' || w.n, p.id, w.org)
-FROM workspace w JOIN person p ON p.n = 1 + (w.n * 7) % 600
-ORDER BY w.n \g /dev/null
+\ir ../nodes.sql
 
 -- -------------------------------------------------------------------
 -- The principals compared: what each may read, and the workspace its

@@ -420,33 +420,56 @@ CurrentSnapshot(void)
 	return ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
 }
 
+/*
+ * Does the snapshot still show what the tag says?  The same test as
+ * TagEqual(TagOf(snap), tag), without building a tag for every row.
+ */
+static inline bool
+SnapshotMatches(Snapshot snap, const SnapshotTag *tag)
+{
+	return snap != NULL && tag->valid && tag->xmin == snap->xmin && tag->xmax == snap->xmax &&
+		tag->curcid == snap->curcid && tag->xcnt == snap->xcnt &&
+		tag->subxcnt == (snap->suboverflowed ? -1 : (int32) snap->subxcnt);
+}
+
+/* A new statement or snapshot: what the last one saw may no longer stand. */
+static pg_noinline void
+BeginStatement(Snapshot snap)
+{
+	SnapshotTag tag = TagOf(snap);
+
+	/*
+	 * Signals that came in before this library was loaded never reached
+	 * us: any transaction that exists now may have sent one.
+	 */
+	if (unlikely(!started))
+	{
+		global_fence = NextXid();
+		started = true;
+	}
+	if (!TagEqual(&tag, &seen_snapshot))
+	{
+		LetGoOfSnapshot();
+		if (nfences > 0 || TransactionIdIsValid(global_fence))
+			PruneFences();
+	}
+	seen_serial = statement_serial;
+	seen_snapshot = tag;
+	statement_stamp++;
+	AcceptInvalidationMessages();
+}
+
+/*
+ * Runs for every row a policy checks; the common case, the statement and
+ * snapshot of the last call and nothing pending, is kept a short leaf.
+ */
 void
 CacheBeginCheck(void)
 {
-	SnapshotTag tag = TagOf(CurrentSnapshot());
+	Snapshot	snap = CurrentSnapshot();
 
-	if (unlikely(statement_serial != seen_serial || !TagEqual(&tag, &seen_snapshot)))
-	{
-		/*
-		 * Signals that came in before this library was loaded never reached
-		 * us: any transaction that exists now may have sent one.
-		 */
-		if (unlikely(!started))
-		{
-			global_fence = NextXid();
-			started = true;
-		}
-		if (!TagEqual(&tag, &seen_snapshot))
-		{
-			LetGoOfSnapshot();
-			if (nfences > 0 || TransactionIdIsValid(global_fence))
-				PruneFences();
-		}
-		seen_serial = statement_serial;
-		seen_snapshot = tag;
-		statement_stamp++;
-		AcceptInvalidationMessages();
-	}
+	if (unlikely(statement_serial != seen_serial || !SnapshotMatches(snap, &seen_snapshot)))
+		BeginStatement(snap);
 	if (unlikely(!cache_enabled))
 		flush_pending = true;
 	if (unlikely(flush_pending || npending > 0 || drop_transient))

@@ -44,11 +44,17 @@ typedef struct IdArg
 	Datum		datum;
 } IdArg;
 
-/* What a call site knows about one node (workspace or organization). */
+/*
+ * What a call site knows about one node (workspace or organization).  The
+ * key carries its bytes as two words (MakeKey()), so that comparing two
+ * short keys is two word compares and never a byte loop.
+ */
 typedef struct NodeKey
 {
 	const char *data;
 	uint32		len;
+	uint64		lo;
+	uint64		hi;
 } NodeKey;
 
 typedef struct NodeAnswer
@@ -59,60 +65,84 @@ typedef struct NodeAnswer
 	GateAnswer	gate;			/* what the gate said of the node */
 } NodeAnswer;
 
-/* Short keys compare inline, eight bytes at a time. */
-static inline bool
-BytesEqual(const char *a, const char *b, uint32 len)
+/* Keys up to this long are compared by their words alone. */
+#define SHORT_KEY	16
+
+static inline uint64
+Load64(const char *p)
 {
-	uint32		i = 0;
+	uint64		v;
 
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64		x;
-		uint64		y;
+	memcpy(&v, p, 8);
+	return v;
+}
 
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	for (; i < len; i++)
-	{
-		if (a[i] != b[i])
-			return false;
-	}
-	return true;
+static inline uint32
+Load32(const char *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, 4);
+	return v;
 }
 
 /*
- * Hash a node key.  This runs for nearly every row of a policy, and ids are
- * short: whole words are folded in by multiplication, the tail is gathered
- * with shifts (copying it into a zeroed word and reading that back would
- * stall the load on the stores), and a final avalanche spreads every input
- * bit over the low bits that pick a bucket, since ids such as ws_00001 and
+ * The first and last bytes of a key as two words.  Every node key is hashed
+ * and compared for nearly every row of a policy, and ids are short, so the
+ * words are read with loads that may overlap but never pass the end (a
+ * byte at a time, or a zeroed word filled by copying, costs several times
+ * as much).  Up to SHORT_KEY bytes, the two words hold every byte: equal
+ * length and equal words mean equal keys.
+ */
+static inline NodeKey
+MakeKey(const char *data, uint32 len)
+{
+	NodeKey		key = {data, len, 0, 0};
+
+	if (len >= 8)
+	{
+		key.lo = Load64(data);
+		key.hi = Load64(data + len - 8);
+	}
+	else if (len >= 4)
+	{
+		key.lo = Load32(data);
+		key.hi = Load32(data + len - 4);
+	}
+	else if (len > 0)
+		key.lo = (unsigned char) data[0] | (unsigned char) data[len / 2] << 8 |
+			(uint32) (unsigned char) data[len - 1] << 16;
+	return key;
+}
+
+static inline bool
+KeysEqual(const NodeKey *a, const NodeKey *b)
+{
+	return a->len == b->len && a->lo == b->lo && a->hi == b->hi &&
+		(a->len <= SHORT_KEY || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/*
+ * Hash a node key.  The words are folded in by multiplication, longer keys
+ * fold their middle in too, and a final avalanche spreads every input bit
+ * over the low bits that pick a bucket, since ids such as ws_00001 and
  * ws_00002 differ in a few bits of one byte.
  */
 static inline uint32
-NodeHash(const char *data, uint32 len)
+NodeHash(const NodeKey *key)
 {
-	uint64		h = len * UINT64CONST(0x9e3779b97f4a7c15);
-	uint64		tail = 0;
-	uint32		i = 0;
+	uint64		h = key->len * UINT64CONST(0x9e3779b97f4a7c15);
 
-	for (; i + 8 <= len; i += 8)
+	h = (h ^ key->lo) * UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 32;
+	h = (h ^ key->hi) * UINT64CONST(0xc4ceb9fe1a85ec53);
+	for (uint32 i = 8; key->len > SHORT_KEY && i + 8 < key->len; i += 8)
 	{
-		uint64		w;
-
-		memcpy(&w, data + i, 8);
-		h = (h ^ w) * UINT64CONST(0xff51afd7ed558ccd);
+		h = (h ^ Load64(key->data + i)) * UINT64CONST(0xff51afd7ed558ccd);
 		h ^= h >> 32;
 	}
-	for (uint32 j = 0; i + j < len; j++)
-		tail |= (uint64) (unsigned char) data[i + j] << (8 * j);
-	h ^= tail;
 	h ^= h >> 33;
 	h *= UINT64CONST(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
 	h ^= h >> 33;
 	return (uint32) h;
 }
@@ -121,8 +151,8 @@ NodeHash(const char *data, uint32 len)
 #define SH_ELEMENT_TYPE NodeAnswer
 #define SH_KEY_TYPE		NodeKey
 #define SH_KEY			key
-#define SH_HASH_KEY(tb, k) NodeHash((k).data, (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && BytesEqual((a).data, (b).data, (a).len))
+#define SH_HASH_KEY(tb, k) NodeHash(&(k))
+#define SH_EQUAL(tb, a, b) KeysEqual(&(a), &(b))
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE		static inline
@@ -168,7 +198,7 @@ typedef struct CheckMemo
 typedef GateAnswer (*GateFunction) (const PrincipalContext *ctx, const ScopeRef *q,
 									const char *node, int nlen);
 
-static CheckMemo *
+static inline CheckMemo *
 GetMemo(FunctionCallInfo fcinfo)
 {
 	CheckMemo  *memo = (CheckMemo *) fcinfo->flinfo->fn_extra;
@@ -184,8 +214,12 @@ GetMemo(FunctionCallInfo fcinfo)
 	return memo;
 }
 
-/* The raw bytes of a text, uuid or bigint argument. */
-static IdArg
+/*
+ * The raw bytes of a text, uuid or bigint argument.  A text id read from a
+ * row is nearly always inline and uncompressed, so the test for that is
+ * made here, and only other values are passed to the detoaster.
+ */
+static inline IdArg
 GetIdArg(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 {
 	IdArg		arg;
@@ -204,7 +238,10 @@ GetIdArg(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 			break;
 		default:
 			{
-				text	   *t = DatumGetTextPP(arg.datum);
+				text	   *t = (text *) DatumGetPointer(arg.datum);
+
+				if (unlikely(VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t)))
+					t = DatumGetTextPP(arg.datum);
 
 				arg.bytes = VARDATA_ANY(t);
 				arg.len = VARSIZE_ANY_EXHDR(t);
@@ -270,19 +307,17 @@ ArgIsConst(FmgrInfo *flinfo, int argno)
  * must not silently read as "no".
  */
 static void
-ValidateScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
+ValidateNewScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 {
 	text	   *scope;
 	const char *name;
 	int			len;
 
-	if (memo->scope_generation == CacheGeneration() && memo->scope_constant)
-		return;
 	scope = PG_GETARG_TEXT_PP(argno);
 	name = VARDATA_ANY(scope);
 	len = VARSIZE_ANY_EXHDR(scope);
 	if (memo->scope_generation == CacheGeneration() && memo->scopelen == len &&
-		BytesEqual(memo->scope, name, len))
+		memcmp(memo->scope, name, len) == 0)
 		return;
 	if (memo->scope)
 		pfree(memo->scope);
@@ -308,14 +343,19 @@ ValidateScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 	memo->answers = NULL;		/* answers were for another scope */
 }
 
-/* Forget every answer once what they were computed from has changed. */
-static void
-SettleAnswers(CheckMemo *memo, const PrincipalContext *ctx)
+/* Per row: a constant scope validated under this generation stands. */
+static inline void
+ValidateScope(FunctionCallInfo fcinfo, CheckMemo *memo, int argno)
 {
-	if (memo->answers != NULL && memo->generation == CacheGeneration() &&
-		memo->principal_generation == PrincipalGeneration() &&
-		memo->answers->members < MAX_ANSWERS)
+	if (likely(memo->scope_constant && memo->scope_generation == CacheGeneration()))
 		return;
+	ValidateNewScope(fcinfo, memo, argno);
+}
+
+/* Start the answers over, for the current cache and principal. */
+static void
+ResetAnswers(CheckMemo *memo, const PrincipalContext *ctx)
+{
 	if (memo->answers_cxt == NULL)
 		memo->answers_cxt = AllocSetContextCreate(memo->cxt, "rbac check memo",
 												  ALLOCSET_DEFAULT_SIZES);
@@ -328,6 +368,20 @@ SettleAnswers(CheckMemo *memo, const PrincipalContext *ctx)
 	memo->principal_generation = PrincipalGeneration();
 }
 
+/*
+ * Forget every answer once what they were computed from has changed.  This
+ * runs for every row, so the test is inline and the reset is not.
+ */
+static inline void
+SettleAnswers(CheckMemo *memo, const PrincipalContext *ctx)
+{
+	if (likely(memo->answers != NULL && memo->generation == CacheGeneration() &&
+			   memo->principal_generation == PrincipalGeneration() &&
+			   memo->answers->members < MAX_ANSWERS))
+		return;
+	ResetAnswers(memo, ctx);
+}
+
 static GateAnswer
 OrganizationGate(const PrincipalContext *ctx, const ScopeRef *q, const char *org, int olen)
 {
@@ -336,36 +390,48 @@ OrganizationGate(const PrincipalContext *ctx, const ScopeRef *q, const char *org
 	return answer;
 }
 
-/*
- * What the principal holds on a node, from the memo or computed and then
- * remembered.  The answer's resources pointer refers into the cache, which
- * stays put until the generation changes and SettleAnswers() forgets it.
- */
-static const NodeAnswer *
-AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node, GateFunction gate)
+/* Ask the gate about a node not in the memo, and remember the answer. */
+static pg_noinline const NodeAnswer *
+RememberAnswer(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node,
+			   GateFunction gate, NodeKey key, uint32 hash)
 {
-	NodeKey		key = {node->bytes, (uint32) node->len};
 	NodeAnswer *answer;
 	NodeAnswer	computed;
 	int			nlen;
 	char	   *text;
 	bool		found;
 
-	if (memo->last != NULL && memo->last->key.len == key.len &&
-		BytesEqual(memo->last->key.data, key.data, key.len))
-		return memo->last;
-	answer = answers_lookup(memo->answers, key);
-	if (answer != NULL)
-		return memo->last = answer;
-
 	text = IdText(node, &nlen);
 	computed.gate = gate(ctx, &memo->q, text, nlen);
 	/* Reading the cache may have dropped it; then the answer is for now only. */
 	SettleAnswers(memo, ctx);
 	key.data = memcpy(MemoryContextAlloc(memo->answers_cxt, key.len), key.data, key.len);
-	answer = answers_insert(memo->answers, key, &found);
+	answer = answers_insert_hash(memo->answers, key, hash, &found);
 	answer->gate = computed.gate;
 	return memo->last = answer;
+}
+
+/*
+ * What the principal holds on a node, from the memo or computed and then
+ * remembered.  The answer's resources pointer refers into the cache, which
+ * stays put until the generation changes and SettleAnswers() forgets it.
+ * The key's hash is computed once, for the previous row's answer (a match
+ * on the hash first) and for the lookup; forced inline, since this runs
+ * for every row and a call would spill the key to the stack.
+ */
+static pg_attribute_always_inline const NodeAnswer *
+AnswerFor(CheckMemo *memo, const PrincipalContext *ctx, const IdArg *node, GateFunction gate)
+{
+	NodeKey		key = MakeKey(node->bytes, (uint32) node->len);
+	uint32		hash = NodeHash(&key);
+	NodeAnswer *answer;
+
+	if (memo->last != NULL && memo->last->hash == hash && KeysEqual(&memo->last->key, &key))
+		return memo->last;
+	answer = answers_lookup_hash(memo->answers, key, hash);
+	if (likely(answer != NULL))
+		return memo->last = answer;
+	return RememberAnswer(memo, ctx, node, gate, key, hash);
 }
 
 /*
@@ -385,7 +451,7 @@ ResourceGives(const GateAnswer *gate, const ScopeRef *q, const IdArg *type, cons
  * Common start of the checks for the current principal: validate the scope,
  * and say whether the answer is a plain "no" (no principal, a retired scope).
  */
-static bool
+static inline bool
 BeginCheck(FunctionCallInfo fcinfo, CheckMemo *memo, const PrincipalContext **ctx)
 {
 	if (PG_ARGISNULL(0))

@@ -212,7 +212,8 @@ ReadRequestClaims(void)
 	context.authoritative = claims_mode_seen == TOKEN_SCOPES_AUTHORITATIVE;
 }
 
-static void
+/* Not inlined: CurrentContext() runs for every row, this once per principal. */
+static pg_noinline void
 RebuildContext(void)
 {
 	MemoryContext old;
@@ -241,7 +242,7 @@ RebuildContext(void)
 }
 
 /* Notice new request claims, at most once per statement. */
-static void
+static pg_noinline void
 RefreshRequestClaims(void)
 {
 	const char *claims;
@@ -266,8 +267,14 @@ RefreshRequestClaims(void)
 const PrincipalContext *
 CurrentContext(void)
 {
-	RefreshRequestClaims();
-	if (context_generation != principal_generation)
+	/*
+	 * This runs for every row a policy checks: only where the claims may
+	 * name the principal is there more to look at, so the rest is called,
+	 * not inlined, to keep this path free of register saves.
+	 */
+	if (trust_request_jwt && !IsSet(principal_setting))
+		RefreshRequestClaims();
+	if (unlikely(context_generation != principal_generation))
 		RebuildContext();
 	return &context;
 }

@@ -11,7 +11,7 @@
 -- to a role of the same kind.  An actor adds or removes only scopes they
 -- hold, and every change is seen by holders in the next statement.
 BEGIN;
-SELECT plan(133);
+SELECT plan(137);
 SET LOCAL client_min_messages = error;
 
 -- The SQLSTATE, message, detail and hint of the error a statement raises,
@@ -313,6 +313,26 @@ FROM (VALUES
 	($$ SELECT rbac.create_role('admin_5', 'ADMIN', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
 		'42710: role key or name "admin" is already taken', 'case makes no difference')
 ) AS x(sql, expected, description);
+-- A role written by direct DML, or kept from before names were checked,
+-- may still have stray white space: a new name is compared with it as
+-- people read it, and so is a rename.
+INSERT INTO rbac.roles (key, name, kind, scopes, workspace_id) VALUES
+	('spaced_release', 'Release  Manager', 'workspace', '{documents.read}', 'acme'),
+	('spaced_auditor', ' Auditor ', 'workspace', '{documents.read}', 'acme'),
+	('spaced_tab', E'Night\tWatch', 'workspace', '{documents.read}', 'acme');
+SELECT is(pg_temp.refusal(x.sql), x.expected, x.description)
+FROM (VALUES
+	($$ SELECT rbac.create_role('release_manager', 'Release Manager', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		'42710: role key or name "Release  Manager" is already taken',
+		'a name is taken by a stored name that differs only in doubled white space'),
+	($$ SELECT rbac.create_role('auditor', 'auditor', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		'42710: role key or name " Auditor " is already taken', 'or in white space around it, and case'),
+	($$ SELECT rbac.create_role('night_watch', 'Night Watch', 'workspace', '{documents.read}', belongs_to_workspace => 'acme') $$,
+		E'42710: role key or name "Night\tWatch" is already taken', 'or in a tab for a space'),
+	($$ SELECT rbac.alter_role('doc_editor', 'acme', name => 'release manager') $$,
+		'42710: role key or name "Release  Manager" is already taken', 'and a rename is compared the same way')
+) AS x(sql, expected, description);
+DELETE FROM rbac.roles WHERE key LIKE 'spaced\_%';
 SELECT FROM rbac.set_principal(NULL);
 SELECT lives_ok($$ SELECT rbac.clone_role('billing_manager', 'finance', 'Finance', belongs_to_workspace => 'acme') $$,
 	'the operator clones Billing Manager');

@@ -13,7 +13,7 @@
 -- principal to the transaction or the session, seen from a second session
 -- (dblink); and an unchanged has_scope() policy works for a token.
 BEGIN;
-SELECT plan(208);
+SELECT plan(210);
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
@@ -523,16 +523,33 @@ SELECT is(pg_temp.visible(), '{1,2,3}', 'shows every row: its documents.read is 
 RESET ROLE;
 
 -- Time is real: a principal from a token ends at its exp, even one set for
--- the session, and even in the middle of a statement.
+-- the session, and even in the middle of a statement, whichever check
+-- answers: on a workspace, through a resource grant, or on an organization.
 SET LOCAL rbac.jwt_scopes = 'narrow';
+SELECT FROM rbac.set_principal(NULL);
+DO $$
+BEGIN
+	PERFORM rbac.grant('alice', 'membership_contributor', 'w1', 'project', 'p1');
+	PERFORM rbac.create_organization('o1', 'Organization 1', 'olive');
+	PERFORM rbac.grant_org_role('o1', 'alice', 'org_member');
+END $$;
 SELECT FROM pg_temp.use_keys('secret', NULL);
 SELECT is(rbac.authenticate_jwt(pg_temp.hs256(format('{"sub":"alice","exp":%s}',
 		ceil(extract(epoch FROM clock_timestamp()))::bigint + 2), pg_temp.jwt_key('secret')), false),
 	'alice', 'a token that expires in two seconds authenticates alice for the session');
-SELECT is(array_agg(DISTINCT a ORDER BY a DESC), ARRAY[true, false],
-	'one statement that outlives it: has_scope says yes while it is in force, then no')
-FROM (SELECT rbac.has_scope('documents.read', 'w1') AS a
-      FROM generate_series(1, 40) AS i, LATERAL (SELECT pg_sleep(0.1 + 0 * i)) AS s) AS x;
+-- documents.edit on p1 comes from her resource grant alone, not her Member role.
+CREATE TEMP TABLE seen AS
+SELECT i, rbac.has_scope('documents.read', 'w1') AS on_workspace,
+       rbac.has_scope('documents.edit', 'w1', 'project', 'p1') AS on_resource,
+       rbac.has_org_scope('org.read', 'o1') AS on_organization
+FROM generate_series(1, 40) AS i, LATERAL (SELECT pg_sleep(0.1 + 0 * i)) AS s;
+SELECT is(array_agg(DISTINCT v.holds ORDER BY v.holds DESC), ARRAY[true, false],
+	format('one statement that outlives it: %s says yes while it is in force, then no', v.what))
+FROM seen, LATERAL (VALUES (1, 'has_scope on the workspace', seen.on_workspace),
+                           (2, 'has_scope through a resource grant', seen.on_resource),
+                           (3, 'has_org_scope', seen.on_organization)) AS v(n, what, holds)
+GROUP BY v.n, v.what
+ORDER BY v.n;
 SELECT is(rbac.current_principal(), NULL, 'after its exp the session''s principal has ended');
 SELECT throws_ok('SELECT rbac.actor()', '28000', NULL,
 	'and administration refuses to act for it, never falling back to the operator');

@@ -2,11 +2,13 @@
 -- ordinary role cannot become someone else: not by SET, set_config, ALTER
 -- ROLE ... SET or a function's SET clause, not before the library is loaded,
 -- and not through rbac.set_principal, which only superusers and members of
--- rbac_authenticator may call.  PUBLIC can read the catalog and the roles
+-- rbac_authenticator may call.  A principal for the whole session, however
+-- it is set, is rbac_authenticator's alone, and no one's while
+-- rbac.trust_request_jwt is on.  PUBLIC can read the catalog and the roles
 -- but not the grants, and can write nothing; the administrative functions
 -- are rbac_admin's.  A rolled-back savepoint restores the principal.
 BEGIN;
-SELECT plan(91);
+SELECT plan(104);
 SET LOCAL client_min_messages = error;
 
 CREATE ROLE rbac_test_plain NOLOGIN;
@@ -124,6 +126,72 @@ RESET ROLE;
 
 SELECT is(rbac.set_principal('carol'), 'carol', 'a superuser may call set_principal');
 SELECT FROM rbac.set_principal(NULL);
+
+-- ===================================================================
+-- A principal for the whole session
+-- ===================================================================
+
+-- A session-level principal outlives the request that set it: behind a
+-- pool, the next request on the connection, maybe someone else's, would
+-- act for it.  So only rbac_authenticator may set one, however it is set,
+-- and no one may where request claims name each request's principal.
+-- Clearing one, or setting a principal for the transaction, stays allowed.
+SELECT FROM rbac.set_principal('alice');
+CREATE TEMP TABLE session_creds AS
+SELECT rbac.create_api_key('w1', label => 'for the session') AS key, v.token
+FROM public.jwt_vectors AS v WHERE v.name = 'no_scopes';
+SELECT FROM rbac.set_principal(NULL, false);
+GRANT SELECT ON session_creds TO rbac_test_plain, rbac_test_auth;
+SELECT FROM public.jwt_keys AS k, set_config('rbac.jwt_secret', k.value, true) WHERE k.name = 'secret';
+
+-- As role (none: this superuser), with rbac.trust_request_jwt as given,
+-- run the call; return its SQLSTATE and message, or 'no error'.  Whatever
+-- it set is undone.
+CREATE FUNCTION pg_temp.session_attempt(role text, trust text, call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	state text;
+	message text;
+BEGIN
+	BEGIN
+		PERFORM set_config('rbac.trust_request_jwt', trust, true);
+		PERFORM set_config('role', role, true);
+		EXECUTE call;
+		RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = 'undo';
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+	END;
+	RETURN CASE WHEN state = 'P0099' THEN 'no error' ELSE state || ': ' || message END;
+END $$;
+
+SELECT is(pg_temp.session_attempt(v.role, v.trust, v.call), v.expected, v.description)
+FROM (VALUES
+	('rbac_test_plain', 'off', $$ SELECT rbac.authenticate_jwt((SELECT token FROM session_creds)) $$,
+		'no error', 'an ordinary role may authenticate a token for its transaction'),
+	('rbac_test_plain', 'off', $$ SELECT rbac.authenticate_jwt((SELECT token FROM session_creds), false) $$,
+		'42501: permission denied to set a session-level rbac principal', 'but not for the session'),
+	('rbac_test_plain', 'off', $$ SELECT rbac.authenticate_api_key((SELECT key FROM session_creds), false) $$,
+		'42501: permission denied to set a session-level rbac principal', 'nor an API key for the session'),
+	('rbac_test_auth', 'off', $$ SELECT rbac.set_principal('bob', false) $$,
+		'no error', 'a member of rbac_authenticator may set a principal for the session'),
+	('rbac_test_auth', 'off', $$ SELECT rbac.authenticate_jwt((SELECT token FROM session_creds), false) $$,
+		'no error', 'and authenticate a token for the session'),
+	('rbac_test_auth', 'off', $$ SELECT rbac.authenticate_api_key((SELECT key FROM session_creds), false) $$,
+		'no error', 'or an API key'),
+	('rbac_test_auth', 'on', $$ SELECT rbac.set_principal('bob', false) $$,
+		'42501: permission denied to set a session-level rbac principal',
+		'with rbac.trust_request_jwt on, a member of rbac_authenticator may not set a principal for the session'),
+	('rbac_test_auth', 'on', $$ SELECT rbac.authenticate_jwt((SELECT token FROM session_creds), false) $$,
+		'42501: permission denied to set a session-level rbac principal', 'nor authenticate a token for the session'),
+	('rbac_test_auth', 'on', $$ SELECT rbac.authenticate_api_key((SELECT key FROM session_creds), false) $$,
+		'42501: permission denied to set a session-level rbac principal', 'nor an API key'),
+	('none', 'on', $$ SELECT rbac.set_principal('bob', false) $$,
+		'42501: permission denied to set a session-level rbac principal', 'nor may a superuser'),
+	('rbac_test_auth', 'on', $$ SELECT rbac.set_principal(NULL, false) $$,
+		'no error', 'clearing the session''s principal is allowed with the trust on'),
+	('rbac_test_auth', 'on', $$ SELECT rbac.set_principal('bob') $$,
+		'no error', 'and so is a principal for the transaction')
+) AS v(role, trust, call, expected, description);
+SELECT is(current_setting('rbac.session_principal'), '', 'no session principal was left behind');
 
 -- ===================================================================
 -- Savepoints: a rolled-back savepoint restores the previous principal

@@ -40,6 +40,7 @@
 #include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
@@ -296,6 +297,62 @@ Without(ArrayType *a, ArrayType *b)
 	return construct_array(kept, nkept, TEXTOID, -1, false, TYPALIGN_INT);
 }
 
+/*
+ * The constant the query also equates the node with (workspace_id = 'w'),
+ * as the text the listings hold, or NULL.  The planner multiplies the
+ * selectivities of its clauses as if they were independent; the check is
+ * not independent of its own node, so for such a query the estimate must
+ * be the fraction of that node's rows that pass.
+ */
+static char *
+EquatedNode(SupportRequestSelectivity *req, Node *node)
+{
+	Node	   *bare = strip_implicit_coercions(node);
+	RelOptInfo *rel;
+	ListCell   *lc;
+
+	if (req->is_join || !IsA(bare, Var) || ((Var *) bare)->varlevelsup != 0 ||
+		((Var *) bare)->varno >= req->root->simple_rel_array_size ||
+		(rel = req->root->simple_rel_array[((Var *) bare)->varno]) == NULL)
+		return NULL;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		OpExpr	   *op = (OpExpr *) lfirst_node(RestrictInfo, lc)->clause;
+		Node	   *other;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 || get_oprrest(op->opno) != F_EQSEL)
+			continue;
+		other = equal(strip_implicit_coercions(linitial(op->args)), bare) ? lsecond(op->args)
+			: (equal(strip_implicit_coercions(lsecond(op->args)), bare) ? linitial(op->args) : NULL);
+		other = other ? strip_implicit_coercions(other) : NULL;
+		if (other != NULL && IsA(other, Const) && !((Const *) other)->constisnull)
+		{
+			Oid			output;
+			bool		varlena;
+
+			getTypeOutputInfo(((Const *) other)->consttype, &output, &varlena);
+			return OidOutputFunctionCall(output, ((Const *) other)->constvalue);
+		}
+	}
+	return NULL;
+}
+
+static bool
+Listed(ArrayType *ids, const char *id)
+{
+	Datum	   *elems;
+	int			n;
+
+	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(TextDatumGetCString(elems[i]), id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The fraction of rows the check passes, or -1 to leave it to the planner. */
 static Selectivity
 Estimate(SupportRequestSelectivity *req)
@@ -303,18 +360,26 @@ Estimate(SupportRequestSelectivity *req)
 	CheckCall	c = ReadCall(req->funcid, req->args);
 	char	   *scope = ConstText(c.scope);
 	char	   *type = ConstText(c.type);
+	char	   *equated;
 	ArrayType  *held;
 	ArrayType  *via;
-	Selectivity sel;
+	Selectivity sel = 0;
 
 	if (!index_support || scope == NULL)
 		return -1;
 	held = ListedIds(c.organization ? LISTED_ORGANIZATIONS : LISTED_WORKSPACES, scope, NULL);
-	if (held == NULL || (sel = ListedFraction(req, c.node, held)) < 0)
+	if (held == NULL)
+		return -1;
+	equated = EquatedNode(req, c.node);
+	if (equated != NULL && Listed(held, equated))
+		return 1.0;
+	if (equated == NULL && (sel = ListedFraction(req, c.node, held)) < 0)
 		return -1;
 	if (c.type == NULL || type == NULL || c.resource == NULL)
-		return sel;
+		return equated ? 0.0 : sel;
 	via = Without(ListedIds(LISTED_WORKSPACES_VIA, scope, type), held);
+	if (equated != NULL)
+		return Listed(via, equated) ? GrantedResourceFraction(req, &c, scope, type, via) : 0.0;
 	if (ArrayGetNItems(ARR_NDIM(via), ARR_DIMS(via)) == 0)
 		return sel;
 	return Min(1.0, sel + Max(ListedFraction(req, c.node, via), 0) *

@@ -12,6 +12,7 @@
 #include "change_signal.h"
 #include "jwt.h"
 #include "principal.h"
+#include "scopeset.h"
 
 PG_MODULE_MAGIC;
 
@@ -22,6 +23,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	ScopesetInit();
 	PrincipalDefineSettings();
 	JwtDefineSettings();
 	CacheInit();

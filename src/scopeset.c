@@ -139,7 +139,10 @@ ScopesetFromRefs(ScopeRef *refs, int n)
 
 	/* Room for canonicalisation to copy the wildcards, if there are any. */
 	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		nwild += refs[i].wild ? 1 : 0;
+	}
 	if (nwild > 0)
 		scratch = palloc(mul_size(sizeof(ScopeRef), nwild));
 	result = ScopesetBuild(refs, scope_canonicalize(refs, n, scratch));

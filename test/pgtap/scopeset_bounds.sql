@@ -8,12 +8,16 @@
 --    with thousands of them) run under a statement_timeout of 500 ms: each
 --    must finish, or be cancelled with 57014, within that timeout (with a
 --    second's grace for a busy machine).  Nothing here asserts a speed.
+--    JIT is off: compiling a query is no part of what is bounded here.
 -- 3. Results that fit are exact: large pattern-heavy intersections against
 --    the meets computed in SQL, and GIN lookups that take the bounded paths
 --    against sequential scans.
 --
 -- Each statement is run by pg_temp.attempt(), which catches its error,
 -- query_canceled included, and records the SQLSTATE and the time taken.
+-- A cancel that comes due while work cannot be interrupted is taken only
+-- after the work, at the next PL/pgSQL statement: an outer block catches it
+-- there and records "late 57014".
 BEGIN;
 SELECT setseed(0.2718);
 SELECT plan(33);
@@ -27,18 +31,24 @@ CREATE FUNCTION pg_temp.attempt(label text, sql text) RETURNS void LANGUAGE plpg
 DECLARE
 	t0 timestamptz := clock_timestamp();
 	st text := 'ok';
+	ms float8;
 	msg text;
 	dt text;
 	ht text;
 BEGIN
 	BEGIN
-		EXECUTE sql;
-	EXCEPTION WHEN query_canceled OR OTHERS THEN
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-			dt = PG_EXCEPTION_DETAIL, ht = PG_EXCEPTION_HINT;
+		BEGIN
+			EXECUTE sql;
+		EXCEPTION WHEN query_canceled OR OTHERS THEN
+			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+				dt = PG_EXCEPTION_DETAIL, ht = PG_EXCEPTION_HINT;
+		END;
+		ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+	EXCEPTION WHEN query_canceled THEN
+		st := 'late 57014';
+		ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
 	END;
-	INSERT INTO outcomes
-	VALUES (label, st, extract(epoch FROM clock_timestamp() - t0) * 1000, msg, dt, ht);
+	INSERT INTO outcomes VALUES (label, st, ms, msg, dt, ht);
 END $$;
 
 -- ===================================================================
@@ -149,12 +159,12 @@ SET LOCAL statement_timeout = 0;
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 
-SELECT ok(o.state IN ('ok', '57014') AND o.ms < 1500,
+SELECT ok(o.state IN ('ok', '57014', 'late 57014') AND o.ms < 1500,
 	format('%s: done or cancelled within the 500 ms statement_timeout', o.label))
 FROM outcomes AS o ORDER BY o.label;
 
 SELECT diag(format('%s: %s after %s ms: %s', label, state, round(ms::numeric), message))
-FROM outcomes WHERE NOT (state IN ('ok', '57014') AND ms < 1500) ORDER BY label;
+FROM outcomes WHERE NOT (state IN ('ok', '57014', 'late 57014') AND ms < 1500) ORDER BY label;
 
 -- The binary receive, when it finished, read the value whole.
 SELECT ok(NOT EXISTS (SELECT FROM received)
@@ -165,10 +175,12 @@ SELECT ok(NOT EXISTS (SELECT FROM received)
 -- ===================================================================
 
 -- Each "*.aN" is covered by "*.*", so it is its own meet, and covers all
--- 4,000 of its meets with "bN.*": the result is the first set.
-SELECT is((left_wild & (right_wild + '*.*'))::text, left_wild::text,
-	'4,000 "*.aN" & (4,000 "bN.*" and "*.*") is the first set')
-FROM big;
+-- 600 of its meets with "bN.*": the result is the first set, although the
+-- 360,000 meets of every pair would fill several values.
+SELECT is((a & (b + '*.*'))::text, a::text,
+	'600 "*.aN" & (600 "bN.*" and "*.*") is the first set')
+FROM (SELECT pg_temp.patterns('*.a%s', 600)::scopeset AS a,
+	pg_temp.patterns('b%s.*', 600)::scopeset AS b) AS t;
 
 -- 40 "*.aN" and 100 "bN.*" meet in 4,000 names, 52,000 bytes: they fit.
 SELECT is((pg_temp.patterns('*.a%s', 40)::scopeset & pg_temp.patterns('b%s.*', 100)::scopeset)::text[],

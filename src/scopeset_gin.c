@@ -11,8 +11,9 @@
  *
  * Because comparePartial tests the exact relation, a matched key proves it:
  * for @>, ?, ?& and ?| and && the index answer is exact and needs no
- * recheck.  For <@ and = the index cannot see the elements a row holds
- * beyond the matched ones, so those rows are rechecked.
+ * recheck (save for @> and ?& with many elements, below).  For <@ and =
+ * the index cannot see the elements a row holds beyond the matched ones,
+ * so those rows are rechecked.
  *
  * Large queries are bounded.  GIN scans each key's range on its own, with
  * interrupts held off, and sets the scan up in time quadratic in the number

@@ -18,10 +18,12 @@ OBJS = \
 	src/rbac.o \
 	src/scope.o \
 	src/scope_literal.o \
+	src/scope_search.o \
 	src/scopeset.o \
 	src/scopeset_cast.o \
 	src/scopeset_cmp.o \
 	src/scopeset_gin.o \
+	src/scopeset_intersect.o \
 	src/scopeset_ops.o \
 	src/support.o
 
@@ -124,10 +126,12 @@ fuzz-deps:
 
 # libFuzzer over the pure-C parser and canonicaliser, for FUZZ_SECONDS.
 # New inputs go to test/fuzz/work; the committed seed corpus is read only.
+# SCOPE_SEARCH_LINEAR_MAX=0 makes every set search use the sorted index,
+# which the harness then checks against comparing every pair.
 FUZZ_SECONDS ?= 60
 fuzz: fuzz-deps
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc test/fuzz/scopeset_fuzz.c src/scope.c src/scope_literal.c \
+		-DSCOPE_SEARCH_LINEAR_MAX=0 -Isrc test/fuzz/scopeset_fuzz.c src/scope.c src/scope_literal.c src/scope_search.c \
 		-o test/fuzz/scopeset_fuzz
 	mkdir -p test/fuzz/work
 	test/fuzz/scopeset_fuzz -max_total_time=$(FUZZ_SECONDS) -dict=test/fuzz/scope.dict \

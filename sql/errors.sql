@@ -133,3 +133,31 @@ SELECT a | b FROM
 CREATE TABLE empty_scope_arg (name text, next "char");
 INSERT INTO empty_scope_arg VALUES ('', '{');
 SELECT '{a}'::scopeset ? name FROM empty_scope_arg; \echo :SQLSTATE
+
+-- An input far larger than any value could come from is refused before it
+-- is read (54000): text over 1 MiB, or more than 524,288 elements.
+SELECT ('{' || repeat('a.b,', 300000) || 'a.b}')::scopeset; \echo :SQLSTATE
+SELECT array_fill('a.b'::text, ARRAY[600000])::scopeset; \echo :SQLSTATE
+SELECT '{a.b}'::scopeset ?| array_fill('a.b'::text, ARRAY[600000]); \echo :SQLSTATE
+SELECT scopeset(to_jsonb(array_fill('a.b'::text, ARRAY[600000]))); \echo :SQLSTATE
+SELECT scopeset(to_jsonb(repeat('a.b ', 300000))); \echo :SQLSTATE
+
+-- An intersection is refused as soon as its result is certain not to fit,
+-- before it is built: 3,000 patterns "*.aN" and 3,000 "bN.*" meet in
+-- 9,000,000 distinct scopes.  rbac.narrow() intersects the same way.
+CREATE TABLE meet_blowup AS
+SELECT (SELECT ('{' || string_agg(format('*.a%s', i), ',') || '}')::scopeset
+		FROM generate_series(1, 3000) AS i) AS a,
+	(SELECT ('{' || string_agg(format('b%s.*', i), ',') || '}')::scopeset
+		FROM generate_series(1, 3000) AS i) AS b;
+SELECT a & b FROM meet_blowup; \echo :SQLSTATE
+SELECT intersect_agg(s) FROM meet_blowup, LATERAL (VALUES (a), (b)) AS v(s); \echo :SQLSTATE
+BEGIN;
+SELECT cardinality(rbac.narrow(a)) FROM meet_blowup;
+SELECT cardinality(rbac.narrow(b)) FROM meet_blowup; \echo :SQLSTATE
+ROLLBACK;
+
+-- 16,000 patterns "*.aN" in one literal: made canonical in O(n log n) time,
+-- then refused as too large.
+SELECT ('{' || string_agg(format('*.a%s', i), ',') || '}')::scopeset
+FROM generate_series(1, 16000) AS i; \echo :SQLSTATE

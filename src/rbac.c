@@ -12,6 +12,7 @@
 #include "change_signal.h"
 #include "jwt.h"
 #include "principal.h"
+#include "scopeset.h"
 #include "support.h"
 
 PG_MODULE_MAGIC;
@@ -39,6 +40,7 @@ DefineGovernanceSettings(void)
 void
 _PG_init(void)
 {
+	ScopesetInit();
 	PrincipalDefineSettings();
 	JwtDefineSettings();
 	CacheInit();

@@ -12,11 +12,7 @@
  */
 #include "scope.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* Marks an element that canonicalisation dropped; no real shape has it. */
-#define SHAPE_DROPPED	UINT64_MAX
 
 static inline bool
 IsSegmentByte(unsigned char c)
@@ -25,11 +21,8 @@ IsSegmentByte(unsigned char c)
 		(c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static inline bool
-IsSeparator(unsigned char c)
-{
-	return c == '.' || c == ':';
-}
+ScopeInterruptHook scope_interrupt_hook = NULL;
+unsigned int scope_interrupt_ticks = 0;
 
 ScopeStatus
 scope_parse(const char *s, size_t len, ScopeRef *ref, size_t *errpos)
@@ -54,7 +47,7 @@ scope_parse(const char *s, size_t len, ScopeRef *ref, size_t *errpos)
 	{
 		unsigned char c = (unsigned char) s[i];
 
-		if (IsSeparator(c))
+		if (scope_is_separator(c))
 		{
 			if (seglen == 0)
 			{
@@ -138,7 +131,7 @@ scope_fill(ScopeRef *ref)
 
 		if (c == ':')
 			colons |= UINT32_C(1) << (nseg - 1);
-		if (IsSeparator((unsigned char) c))
+		if (scope_is_separator((unsigned char) c))
 			nseg++;
 		else if (c == '*')
 			wild = true;
@@ -164,17 +157,6 @@ ScopeEqual(const ScopeRef *a, const ScopeRef *b)
 	return a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
 }
 
-/* Length of the segment starting at s[i]. */
-static inline size_t
-SegmentLength(const ScopeRef *s, size_t i)
-{
-	size_t		j = i;
-
-	while (j < s->len && !IsSeparator((unsigned char) s->name[j]))
-		j++;
-	return j - i;
-}
-
 static inline bool
 IsWildSegment(const ScopeRef *s, size_t i, size_t seglen)
 {
@@ -195,8 +177,8 @@ scope_covers(const ScopeRef *p, const ScopeRef *q)
 	/* Equal shapes: both names end after the same number of segments. */
 	while (i < p->len)
 	{
-		size_t		plen = SegmentLength(p, i);
-		size_t		qlen = SegmentLength(q, j);
+		size_t		plen = scope_segment_length(p, i);
+		size_t		qlen = scope_segment_length(q, j);
 
 		if (!IsWildSegment(p, i, plen) &&
 			(plen != qlen || memcmp(p->name + i, q->name + j, plen) != 0))
@@ -230,8 +212,8 @@ MeetWalk(const ScopeRef *p, const ScopeRef *q, char *out)
 	}
 	while (i < p->len)
 	{
-		size_t		plen = SegmentLength(p, i);
-		size_t		qlen = SegmentLength(q, j);
+		size_t		plen = scope_segment_length(p, i);
+		size_t		qlen = scope_segment_length(q, j);
 		const char *seg;
 		size_t		seglen;
 
@@ -267,122 +249,19 @@ scope_meet(const ScopeRef *p, const ScopeRef *q, char *out)
 	return MeetWalk(p, q, out);
 }
 
-static int
-ScopeRefQsortCmp(const void *a, const void *b)
+uint32_t
+scope_wild_mask(const ScopeRef *s)
 {
-	return scope_cmp((const ScopeRef *) a, (const ScopeRef *) b);
-}
+	uint32_t	mask = 0;
+	size_t		i = 0;
 
-/* First index of sorted refs[0..n) whose name is not below name[0..len). */
-static int
-LowerBound(const ScopeRef *refs, int n, const char *name, size_t len)
-{
-	ScopeRef	key = {name, (uint16_t) len, false, 0};
-	int			lo = 0;
-	int			hi = n;
-
-	while (lo < hi)
+	for (int seg = 0; i < s->len; seg++)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		size_t		seglen = scope_segment_length(s, i);
 
-		if (scope_cmp(&refs[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (IsWildSegment(s, i, seglen))
+			mask |= UINT32_C(1) << seg;
+		i += seglen + 1;
 	}
-	return lo;
-}
-
-/*
- * Drop every element that some other element covers.  Only wildcard
- * elements can cover another, and a dropped wildcard needs no further use:
- * whatever it covers, the element that covers it covers too.
- *
- * A pattern covers only names that begin with its bytes up to the first
- * '*', and in sorted refs those names are one contiguous run, so each
- * pattern is compared with that run alone rather than with every element.
- */
-static void
-MarkCovered(ScopeRef *refs, int n)
-{
-	for (int w = 0; w < n; w++)
-	{
-		const char *star;
-		size_t		plen;
-
-		if (!refs[w].wild || refs[w].shape == SHAPE_DROPPED)
-			continue;
-		if (refs[w].shape == 0)
-			scope_fill(&refs[w]);
-		star = memchr(refs[w].name, '*', refs[w].len);
-		plen = (size_t) (star - refs[w].name);
-		for (int e = LowerBound(refs, n, refs[w].name, plen);
-			 e < n && refs[e].len >= plen && memcmp(refs[e].name, refs[w].name, plen) == 0;
-			 e++)
-		{
-			if (e == w || refs[e].shape == SHAPE_DROPPED)
-				continue;
-			if (refs[e].shape == 0)
-				scope_fill(&refs[e]);
-			if (scope_covers(&refs[w], &refs[e]))
-				refs[e].shape = SHAPE_DROPPED;
-		}
-	}
-}
-
-int
-scope_drop_covered(ScopeRef *refs, int n)
-{
-	int			m = 0;
-	bool		anywild = false;
-
-	for (int i = 0; i < n && !anywild; i++)
-		anywild = refs[i].wild;
-	if (!anywild)
-		return n;
-
-	MarkCovered(refs, n);
-	for (int i = 0; i < n; i++)
-	{
-		if (refs[i].shape != SHAPE_DROPPED)
-			refs[m++] = refs[i];
-	}
-	return m;
-}
-
-int
-scope_canonicalize(ScopeRef *refs, int n)
-{
-	int			m = 0;
-
-	if (n <= 1)
-		return n;
-	qsort(refs, (size_t) n, sizeof(ScopeRef), ScopeRefQsortCmp);
-	for (int i = 0; i < n; i++)
-	{
-		if (m == 0 || !ScopeEqual(&refs[m - 1], &refs[i]))
-			refs[m++] = refs[i];
-	}
-	return scope_drop_covered(refs, m);
-}
-
-bool
-scope_is_canonical(const ScopeRef *refs, int n)
-{
-	for (int i = 1; i < n; i++)
-	{
-		if (scope_cmp(&refs[i - 1], &refs[i]) >= 0)
-			return false;
-	}
-	for (int w = 0; w < n; w++)
-	{
-		if (!refs[w].wild)
-			continue;
-		for (int e = 0; e < n; e++)
-		{
-			if (e != w && scope_covers(&refs[w], &refs[e]))
-				return false;
-		}
-	}
-	return true;
+	return mask;
 }

@@ -38,7 +38,10 @@ scope_literal_max_elements(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 	{
 		if (s[i] == ',')
+		{
+			scope_check_interrupts();
 			n++;
+		}
 	}
 	return n;
 }
@@ -101,6 +104,7 @@ scope_literal_parse(const char *s, size_t len, ScopeRef *refs,
 	{
 		for (;;)
 		{
+			scope_check_interrupts();
 			if (i >= len)
 				return Fail(err, LITERAL_NO_CLOSE_BRACE, n, i);
 			if (ParseElement(s, len, &i, &refs[n], n + 1, err) < 0)

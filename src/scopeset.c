@@ -10,6 +10,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "scopeset.h"
@@ -32,6 +33,25 @@ PG_FUNCTION_INFO_V1(scope_name_is_valid);
 	"\".\" or \":\", where a segment may be the wildcard \"*\", for " \
 	"example members.manage or agents:*:run."
 
+#define SCOPESET_SIZE_HINT \
+	"Use wildcards to cover families of scopes, or split the set."
+
+#define SCOPESET_INPUT_HINT \
+	"Remove repeated scopes and scopes a wildcard covers before converting, or split the set."
+
+/* The pure-C loops of scope.c call this, so that they can be cancelled. */
+static void
+ScopeInterrupt(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+void
+ScopesetInit(void)
+{
+	scope_interrupt_hook = ScopeInterrupt;
+}
+
 void
 ScopesetTooLarge(int n, Size namebytes)
 {
@@ -40,7 +60,32 @@ ScopesetTooLarge(int n, Size namebytes)
 			 errmsg("scopeset is too large"),
 			 errdetail("Its %d scopes hold %zu bytes of names, and a scopeset holds at most %d.",
 					   n, namebytes, SCOPESET_MAX_NAME_BYTES),
-			 errhint("Use wildcards to cover families of scopes, or split the set.")));
+			 errhint(SCOPESET_SIZE_HINT)));
+}
+
+/*
+ * Refuse, before reading any of it, an input larger than a value could
+ * come from: longer than SCOPE_LITERAL_MAX_BYTES of text, or with more than
+ * SCOPE_INPUT_MAX_ELEMENTS elements.  Both are about eight times what the
+ * largest value takes, so repeats and covered elements still have room.
+ */
+void
+ScopesetCheckInputSize(Size bytes, Size elements)
+{
+	if (bytes > SCOPE_LITERAL_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scopeset input is too long"),
+				 errdetail("The input is %zu bytes long, and at most %d bytes are read as a scopeset.",
+						   bytes, SCOPE_LITERAL_MAX_BYTES),
+				 errhint(SCOPESET_INPUT_HINT)));
+	if (elements > SCOPE_INPUT_MAX_ELEMENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scopeset input has too many elements"),
+				 errdetail("The input has %zu elements, and at most %d are read as a scopeset.",
+						   elements, SCOPE_INPUT_MAX_ELEMENTS),
+				 errhint(SCOPESET_INPUT_HINT)));
 }
 
 /*
@@ -59,6 +104,7 @@ ScopesetBuild(const ScopeRef *refs, int n)
 
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		namebytes += refs[i].len;
 		nwild += refs[i].wild ? 1 : 0;
 	}
@@ -73,6 +119,7 @@ ScopesetBuild(const ScopeRef *refs, int n)
 	names = (char *) (wild + nwild);
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		ScopeNameCopy(names + end, refs[i].name, refs[i].len);
 		end += refs[i].len;
 		result->ends[i] = end;
@@ -86,7 +133,22 @@ ScopesetBuild(const ScopeRef *refs, int n)
 Scopeset *
 ScopesetFromRefs(ScopeRef *refs, int n)
 {
-	return ScopesetBuild(refs, scope_canonicalize(refs, n));
+	ScopeRef   *scratch = NULL;
+	int			nwild = 0;
+	Scopeset   *result;
+
+	/* Room for canonicalisation to copy the wildcards, if there are any. */
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		nwild += refs[i].wild ? 1 : 0;
+	}
+	if (nwild > 0)
+		scratch = palloc(mul_size(sizeof(ScopeRef), nwild));
+	result = ScopesetBuild(refs, scope_canonicalize(refs, n, scratch));
+	if (scratch != NULL)
+		pfree(scratch);
+	return result;
 }
 
 Scopeset *
@@ -106,6 +168,7 @@ ScopesetRefs(const Scopeset *s)
 
 	for (int i = 0; i < s->nscopes; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		refs[i] = ScopesetRef(s, i);
 		scope_fill(&refs[i]);
 	}
@@ -206,12 +269,13 @@ scopeset_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
 	size_t		len = strlen(str);
-	Size		maxrefs = (Size) scope_literal_max_elements(str, len);
 	ScopeRef   *refs;
 	ScopeLiteralError err;
 	int			n;
 
-	refs = palloc_extended(mul_size(sizeof(ScopeRef), maxrefs), MCXT_ALLOC_HUGE);
+	ScopesetCheckInputSize(len, 0);
+	refs = palloc_extended(mul_size(sizeof(ScopeRef), scope_literal_max_elements(str, len)),
+						   MCXT_ALLOC_HUGE);
 	n = scope_literal_parse(str, len, refs, &err);
 	if (n < 0)
 		ReportLiteralError(str, &err);
@@ -230,6 +294,7 @@ scopeset_out(PG_FUNCTION_ARGS)
 	{
 		ScopeRef	ref = ScopesetRef(s, i);
 
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		appendBinaryStringInfo(&buf, ref.name, ref.len);
@@ -285,6 +350,7 @@ scopeset_recv(PG_FUNCTION_ARGS)
 		int			len;
 		size_t		errpos;
 
+		CHECK_FOR_INTERRUPTS();
 		NeedBytes(buf, 1);
 		len = pq_getmsgbyte(buf);
 		NeedBytes(buf, len);
@@ -293,7 +359,7 @@ scopeset_recv(PG_FUNCTION_ARGS)
 	}
 	if (buf->cursor != buf->len)
 		ReportBadBinary("Bytes follow the last scope.");
-	if (!scope_is_canonical(refs, n))
+	if (!scope_is_canonical(refs, n, palloc(sizeof(ScopeRef) * Max(n, 1))))
 		ReportBadBinary("The scopes are not sorted, or one repeats or covers another.");
 	PG_RETURN_SCOPESET_P(ScopesetBuild(refs, n));
 }
@@ -311,6 +377,7 @@ scopeset_send(PG_FUNCTION_ARGS)
 	{
 		ScopeRef	ref = ScopesetRef(s, i);
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendbyte(&buf, (uint8) ref.len);
 		pq_sendbytes(&buf, ref.name, ref.len);
 	}

@@ -88,6 +88,34 @@ ScopesetRef(const Scopeset *s, int i)
 	return ref;
 }
 
+/*
+ * Element i of s with its wild flag, for a walk through s in order: *w is
+ * where the walk stands in s's list of wildcards.
+ */
+static inline ScopeRef
+ScopesetWalkRef(const Scopeset *s, int i, int *w)
+{
+	ScopeRef	ref = ScopesetRef(s, i);
+
+	ref.wild = *w < s->nwild && ScopesetWild(s)[*w] == i;
+	*w += ref.wild ? 1 : 0;
+	return ref;
+}
+
+/*
+ * The elements of s, or only its wildcards, as scope_search() reads them:
+ * in place, so that searching a value needs no copy of it.
+ */
+static inline ScopeList
+ScopesetList(const Scopeset *s, bool wild_only)
+{
+	ScopeList	list = {NULL, ScopesetNames(s), s->ends,
+						wild_only ? ScopesetWild(s) : NULL,
+						wild_only ? s->nwild : s->nscopes};
+
+	return list;
+}
+
 /* Bytewise order of the eight bytes at a + i and b + i: -1, 0 or 1. */
 static inline int
 NameWordCmp(const char *a, const char *b, int i)
@@ -175,10 +203,12 @@ ScopesetPrefetch(const Scopeset *s)
 }
 
 /* scopeset.c */
+extern void ScopesetInit(void);
 extern Datum scopeset_in(PG_FUNCTION_ARGS);
 extern Datum scopeset_out(PG_FUNCTION_ARGS);
 extern Scopeset *ScopesetBuild(const ScopeRef *refs, int n);
 extern pg_noreturn void ScopesetTooLarge(int n, Size namebytes);
+extern void ScopesetCheckInputSize(Size bytes, Size elements);
 extern Scopeset *ScopesetFromRefs(ScopeRef *refs, int n);
 extern Scopeset *ScopesetCopy(const Scopeset *s);
 extern ScopeRef *ScopesetRefs(const Scopeset *s);
@@ -189,12 +219,16 @@ extern void ScopeParseOrError(const char *s, size_t len, ScopeRef *ref);
 extern int	ScopeRefsFromArray(ArrayType *arr, ScopeRef **refs);
 
 /* scopeset_ops.c */
+extern void ScopesetMarkCovered(const Scopeset *a, const Scopeset *b,
+								ScopeRef **arefs, ScopeRef **brefs);
 extern bool ScopesetCovers(const Scopeset *s, const ScopeRef *q);
 extern bool ScopesetContains(const Scopeset *a, const Scopeset *b);
 extern bool ScopesetOverlaps(const Scopeset *a, const Scopeset *b);
 extern Scopeset *ScopesetUnion(const Scopeset *a, const Scopeset *b);
-extern Scopeset *ScopesetIntersect(const Scopeset *a, const Scopeset *b);
 extern Scopeset *ScopesetMinus(const Scopeset *a, const Scopeset *b);
+
+/* scopeset_intersect.c */
+extern Scopeset *ScopesetIntersect(const Scopeset *a, const Scopeset *b);
 
 /* scopeset_cmp.c */
 extern int	ScopesetCmp(const Scopeset *a, const Scopeset *b);

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -23,6 +24,8 @@ PG_FUNCTION_INFO_V1(scopeset_from_jsonb);
  * Validate the elements of a text[] as scopes, in array order and not yet
  * canonical.  A NULL element is an error rather than skipped: in an
  * authorization check a missing name must never read as a granted one.
+ * An array with more elements than any input may have is refused before
+ * it is taken apart.
  */
 int
 ScopeRefsFromArray(ArrayType *arr, ScopeRef **refs)
@@ -31,10 +34,12 @@ ScopeRefsFromArray(ArrayType *arr, ScopeRef **refs)
 	bool	   *nulls;
 	int			n;
 
+	ScopesetCheckInputSize(0, ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	*refs = palloc(sizeof(ScopeRef) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -73,6 +78,7 @@ scopeset_to_array(PG_FUNCTION_ARGS)
 	{
 		ScopeRef	ref = ScopesetRef(s, i);
 
+		CHECK_FOR_INTERRUPTS();
 		elems[i] = PointerGetDatum(cstring_to_text_with_len(ref.name, ref.len));
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, s->nscopes, TEXTOID, -1, false,
@@ -104,11 +110,13 @@ SplitScopeString(const char *s, int len, ScopeRef **refs)
 	int			n = 0;
 	int			i = 0;
 
+	ScopesetCheckInputSize(len, 0);
 	*refs = palloc(sizeof(ScopeRef) * (len / 2 + 1));
 	while (i < len)
 	{
 		int			start;
 
+		CHECK_FOR_INTERRUPTS();
 		while (i < len && IsOAuthSpace(s[i]))
 			i++;
 		start = i;
@@ -129,9 +137,11 @@ ArrayScopes(Jsonb *jb, ScopeRef **refs)
 	JsonbIteratorToken tok;
 	int			n = 0;
 
+	ScopesetCheckInputSize(0, JB_ROOT_COUNT(jb));
 	*refs = palloc(sizeof(ScopeRef) * Max(JB_ROOT_COUNT(jb), 1));
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (tok != WJB_ELEM)
 			continue;
 		if (v.type != jbvString)

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "scopeset.h"
@@ -34,6 +35,7 @@ ScopesetCmp(const Scopeset *a, const Scopeset *b)
 		ScopeRef	bref = ScopesetRef(b, i);
 		int			c = scope_cmp(&aref, &bref);
 
+		CHECK_FOR_INTERRUPTS();
 		if (c != 0)
 			return c;
 	}

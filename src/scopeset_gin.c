@@ -11,13 +11,28 @@
  *
  * Because comparePartial tests the exact relation, a matched key proves it:
  * for @>, ?, ?& and ?| and && the index answer is exact and needs no
- * recheck.  For <@ and = the index cannot see the elements a row holds
- * beyond the matched ones, so those rows are rechecked.
+ * recheck (save for @> and ?& with many elements, below).  For <@ and =
+ * the index cannot see the elements a row holds beyond the matched ones,
+ * so those rows are rechecked.
+ *
+ * Large queries are bounded.  GIN scans each key's range on its own, with
+ * interrupts held off, and sets the scan up in time quadratic in the number
+ * of keys, so the number of keys is what must stay small:
+ *  - For &&, ?| and <@ a row needs one matching key, so the keys need not
+ *    say which query element they serve: each distinct key is looked up
+ *    once, and comparePartial tests an indexed scope against the whole
+ *    query with scope_search().  When some element needs every key (a
+ *    leading "*") or the distinct keys are many, the one key "" (every
+ *    key) replaces them all: one pass over the keys, never worse than that.
+ *  - For @>, ?, ?& and = a row needs every query element, each served by
+ *    its own keys.  At most GIN_MAX_GROUPS elements are looked up; rows
+ *    that match those are rechecked against the whole query.
  */
 #include "postgres.h"
 
 #include "access/gin.h"
 #include "access/stratnum.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -39,6 +54,12 @@ PG_FUNCTION_INFO_V1(gin_triconsistent_scopeset);
 #define ScopesetHasAnyStrategy		10	/* ?| text[] */
 #define ScopesetHasAllStrategy		11	/* ?& text[] */
 
+/* The most query elements @>, ?, ?& and = look up in the index. */
+#define GIN_MAX_GROUPS		32
+
+/* The most distinct keys &&, ?| and <@ look up before scanning every key once. */
+#define GIN_MAX_ANY_KEYS	256
+
 /* What an indexed scope must be to match one query element. */
 typedef enum KeyRelation
 {
@@ -51,9 +72,14 @@ typedef enum KeyRelation
 /* The extra_data of one query key. */
 typedef struct QueryKey
 {
-	int			group;			/* index of the query element it serves */
+	int			group;			/* index of the query element it serves, or
+								 * -1 when it serves the whole query */
 	KeyRelation relation;
+	bool		lossy;			/* some query elements were not looked up */
 	ScopeRef	q;				/* the query element; name is palloc'd */
+	ScopeRef   *set;			/* for group -1: every query element, in
+								 * order and without repeats */
+	int			nset;
 } QueryKey;
 
 /* Accumulates the keys extractQuery returns. */
@@ -100,6 +126,7 @@ gin_extract_scopeset(PG_FUNCTION_ARGS)
 	{
 		ScopeRef	ref = ScopesetRef(s, i);
 
+		CHECK_FOR_INTERRUPTS();
 		keys[i] = PointerGetDatum(cstring_to_text_with_len(ref.name, ref.len));
 	}
 	*nentries = s->nscopes;
@@ -107,11 +134,8 @@ gin_extract_scopeset(PG_FUNCTION_ARGS)
 }
 
 static void
-AddKey(KeyList *list, const char *key, int keylen, bool partial, int group,
-	   KeyRelation relation, const ScopeRef *q)
+AddKey(KeyList *list, const char *key, int keylen, bool partial, QueryKey *extra)
 {
-	QueryKey   *extra = palloc(sizeof(QueryKey));
-
 	if (list->n == list->cap)
 	{
 		list->cap *= 2;
@@ -119,10 +143,6 @@ AddKey(KeyList *list, const char *key, int keylen, bool partial, int group,
 		list->partial = repalloc(list->partial, sizeof(bool) * list->cap);
 		list->extra = repalloc(list->extra, sizeof(Pointer) * list->cap);
 	}
-	extra->group = group;
-	extra->relation = relation;
-	extra->q = *q;
-	extra->q.name = pnstrdup(q->name, q->len);
 	list->keys[list->n] = PointerGetDatum(cstring_to_text_with_len(key, keylen));
 	list->partial[list->n] = partial;
 	list->extra[list->n] = (Pointer) extra;
@@ -146,7 +166,7 @@ FirstSegmentLength(const ScopeRef *q)
  * (or, for a relation that lets q's "*" match anything, any value).
  */
 static void
-AddRelatedKeys(KeyList *list, const ScopeRef *q, int group, KeyRelation rel)
+AddRelatedKeys(KeyList *list, const ScopeRef *q, QueryKey *extra, KeyRelation rel)
 {
 	int			flen = FirstSegmentLength(q);
 	bool		qwildfirst = (flen == 1 && q->name[0] == '*');
@@ -156,30 +176,30 @@ AddRelatedKeys(KeyList *list, const ScopeRef *q, int group, KeyRelation rel)
 	switch (rel)
 	{
 		case KEY_EQUALS:
-			AddKey(list, q->name, q->len, false, group, rel, q);
+			AddKey(list, q->name, q->len, false, extra);
 			return;
 		case KEY_COVERS:
 			/* Same first segment, or "*", which alone covers a leading "*". */
 			if (!qwildfirst)
-				AddKey(list, q->name, single ? q->len : flen + 1, !single, group, rel, q);
-			AddKey(list, prefix, single ? 1 : 2, !single, group, rel, q);
+				AddKey(list, q->name, single ? q->len : flen + 1, !single, extra);
+			AddKey(list, prefix, single ? 1 : 2, !single, extra);
 			return;
 		case KEY_COVERED_BY:
 			if (!q->wild)
-				AddKey(list, q->name, q->len, false, group, rel, q);
+				AddKey(list, q->name, q->len, false, extra);
 			else if (!qwildfirst)
-				AddKey(list, q->name, flen + 1, true, group, rel, q);
+				AddKey(list, q->name, flen + 1, true, extra);
 			else
-				AddKey(list, "", 0, true, group, rel, q);
+				AddKey(list, "", 0, true, extra);
 			return;
 		case KEY_OVERLAPS:
 			if (qwildfirst)
 			{
-				AddKey(list, "", 0, true, group, rel, q);
+				AddKey(list, "", 0, true, extra);
 				return;
 			}
-			AddKey(list, q->name, single ? q->len : flen + 1, !single, group, rel, q);
-			AddKey(list, prefix, single ? 1 : 2, !single, group, rel, q);
+			AddKey(list, q->name, single ? q->len : flen + 1, !single, extra);
+			AddKey(list, prefix, single ? 1 : 2, !single, extra);
 			return;
 	}
 }
@@ -253,6 +273,124 @@ SearchMode(StrategyNumber strategy, int nelems)
 	}
 }
 
+/* Does a strategy match a row as soon as one key matches? */
+static bool
+AnyKeyStrategy(StrategyNumber strategy)
+{
+	return strategy == ScopesetOverlapStrategy ||
+		strategy == ScopesetHasAnyStrategy ||
+		strategy == ScopesetContainedStrategy;
+}
+
+/* A copy of q whose name lives as long as the scan. */
+static ScopeRef
+CopyRef(const ScopeRef *q)
+{
+	ScopeRef	copy = *q;
+
+	copy.name = pnstrdup(q->name, q->len);
+	return copy;
+}
+
+/* Order keys by partial flag, then bytes, so that repeats are adjacent. */
+static int
+KeyIndexCmp(const void *a, const void *b, void *arg)
+{
+	const KeyList *list = (const KeyList *) arg;
+	int			i = *(const int *) a;
+	int			j = *(const int *) b;
+
+	if (list->partial[i] != list->partial[j])
+		return list->partial[i] ? 1 : -1;
+	return KeyCmp(DatumGetTextPP(list->keys[i]), DatumGetTextPP(list->keys[j]));
+}
+
+/* Keep one of each distinct key; all of them share one extra_data. */
+static void
+DropRepeatedKeys(KeyList *list)
+{
+	int		   *order = palloc(sizeof(int) * Max(list->n, 1));
+	Datum	   *keys = palloc(sizeof(Datum) * Max(list->n, 1));
+	bool	   *partial = palloc(sizeof(bool) * Max(list->n, 1));
+	int			n = 0;
+
+	for (int i = 0; i < list->n; i++)
+		order[i] = i;
+	qsort_arg(order, list->n, sizeof(int), KeyIndexCmp, list);
+	for (int i = 0; i < list->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0 && KeyIndexCmp(&order[i - 1], &order[i], list) == 0)
+			continue;
+		keys[n] = list->keys[order[i]];
+		partial[n++] = list->partial[order[i]];
+	}
+	memcpy(list->keys, keys, sizeof(Datum) * n);
+	memcpy(list->partial, partial, sizeof(bool) * n);
+	list->n = n;
+}
+
+/* Is one of the keys the partial key "", which matches every key? */
+static bool
+HasEveryKey(const KeyList *list)
+{
+	for (int i = 0; i < list->n; i++)
+	{
+		if (list->partial[i] && VARSIZE_ANY_EXHDR(DatumGetTextPP(list->keys[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Keys for &&, ?| and <@: every query element's keys, each distinct key
+ * once, all testing an indexed scope against the whole query.  When one of
+ * them is "" (every key), or there are too many, that one key replaces them.
+ */
+static void
+AnyKeys(KeyList *list, const ScopeRef *refs, int n, KeyRelation rel)
+{
+	QueryKey   *extra = palloc0(sizeof(QueryKey));
+
+	extra->group = -1;
+	extra->relation = rel;
+	extra->set = palloc(sizeof(ScopeRef) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		extra->set[i] = CopyRef(&refs[i]);
+		AddRelatedKeys(list, &refs[i], extra, rel);
+	}
+	extra->nset = scope_sort_unique(extra->set, n);
+	DropRepeatedKeys(list);
+	if (list->n > GIN_MAX_ANY_KEYS || HasEveryKey(list))
+	{
+		list->n = 0;
+		AddKey(list, "", 0, true, extra);
+	}
+}
+
+/*
+ * Keys for @>, ?, ?& and =: each query element's keys serve it alone.  Past
+ * GIN_MAX_GROUPS elements the rest are not looked up, and every row found
+ * is rechecked.
+ */
+static void
+GroupKeys(KeyList *list, const ScopeRef *refs, int n, KeyRelation rel)
+{
+	for (int i = 0; i < Min(n, GIN_MAX_GROUPS); i++)
+	{
+		QueryKey   *extra = palloc0(sizeof(QueryKey));
+
+		CHECK_FOR_INTERRUPTS();
+		extra->group = i;
+		extra->relation = rel;
+		extra->lossy = n > GIN_MAX_GROUPS;
+		extra->q = CopyRef(&refs[i]);
+		AddRelatedKeys(list, &refs[i], extra, rel);
+	}
+}
+
 Datum
 gin_extract_scopeset_query(PG_FUNCTION_ARGS)
 {
@@ -267,13 +405,15 @@ gin_extract_scopeset_query(PG_FUNCTION_ARGS)
 	int			n = QueryRefs(query, strategy, &refs);
 	KeyList		list;
 
-	list.cap = Max(2 * n, 2);
+	list.cap = Max(2 * Min(n, GIN_MAX_ANY_KEYS), 2);
 	list.n = 0;
 	list.keys = palloc(sizeof(Datum) * list.cap);
 	list.partial = palloc(sizeof(bool) * list.cap);
 	list.extra = palloc(sizeof(Pointer) * list.cap);
-	for (int i = 0; i < n; i++)
-		AddRelatedKeys(&list, &refs[i], i, rel);
+	if (AnyKeyStrategy(strategy))
+		AnyKeys(&list, refs, n, rel);
+	else
+		GroupKeys(&list, refs, n, rel);
 
 	*nentries = list.n;
 	*pmatch = list.partial;
@@ -282,9 +422,34 @@ gin_extract_scopeset_query(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(list.keys);
 }
 
+/* The search that finds the query elements standing in rel to a key. */
+static ScopeRelation
+SetRelation(KeyRelation rel)
+{
+	switch (rel)
+	{
+		case KEY_COVERS:
+			return SCOPE_COVERS;	/* the key covers the element */
+		case KEY_COVERED_BY:
+			return SCOPE_COVERED_BY;
+		case KEY_OVERLAPS:
+			return SCOPE_OVERLAPS;
+		case KEY_EQUALS:
+			break;
+	}
+	elog(ERROR, "no set search for scopeset key relation %d", (int) rel);
+	return SCOPE_OVERLAPS;		/* keep the compiler quiet */
+}
+
 static bool
 KeyMatches(const QueryKey *qk, const ScopeRef *key)
 {
+	if (qk->set != NULL)
+	{
+		ScopeList	set = scope_list_of(qk->set, qk->nset);
+
+		return scope_search_any(&set, key, SetRelation(qk->relation), false);
+	}
 	switch (qk->relation)
 	{
 		case KEY_COVERS:
@@ -378,6 +543,9 @@ Combine(const GinTernaryValue *check, int nkeys, Pointer *extra,
 		if (group[g] == GIN_MAYBE)
 			result = GIN_MAYBE;
 	}
+	/* Query elements left out of the lookup are checked on the row. */
+	if (result == GIN_TRUE && ((QueryKey *) extra[0])->lossy)
+		result = GIN_MAYBE;
 	return result;
 }
 

@@ -5,11 +5,14 @@
  *
  * A set denotes the concrete names its elements match.  Every operation
  * first walks the two sorted name lists in step, which settles all the
- * literal elements, and only then compares the wildcard elements, which are
- * usually few.
+ * literal elements, and only then looks at the wildcard elements.  Those
+ * are found with scope_search(), not compared pair by pair, so many
+ * wildcards cost O(log n) per element looked up rather than O(n).  The
+ * intersection is in scopeset_intersect.c.
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -17,7 +20,6 @@
 #include "scopeset.h"
 
 PG_FUNCTION_INFO_V1(scopeset_union);
-PG_FUNCTION_INFO_V1(scopeset_intersect);
 PG_FUNCTION_INFO_V1(scopeset_minus);
 PG_FUNCTION_INFO_V1(scopeset_add);
 PG_FUNCTION_INFO_V1(scopeset_remove);
@@ -53,36 +55,53 @@ LowerBound(const Scopeset *s, int lo, const ScopeRef *q)
 	return lo;
 }
 
-/* The wildcard elements of s, filled in for the pattern relations. */
+/*
+ * The elements of s, or only its wildcards, as an array of refs in
+ * canonical order, with their wild flags, made ready for many searches
+ * (scope_search_prepare) and for scope_mark_covered().
+ */
 static ScopeRef *
-WildRefs(const Scopeset *s)
+SearchRefs(const Scopeset *s, bool wild_only)
 {
 	const uint16 *wild = ScopesetWild(s);
-	ScopeRef   *refs = palloc(sizeof(ScopeRef) * Max(s->nwild, 1));
+	int			n = wild_only ? s->nwild : s->nscopes;
+	ScopeRef   *refs = palloc(sizeof(ScopeRef) * Max(n, 1));
+	int			w = 0;
 
-	for (int i = 0; i < s->nwild; i++)
+	for (int i = 0; i < n; i++)
 	{
-		refs[i] = ScopesetRef(s, wild[i]);
-		scope_fill(&refs[i]);
+		CHECK_FOR_INTERRUPTS();
+		if (wild_only)
+		{
+			refs[i] = ScopesetRef(s, wild[i]);
+			refs[i].wild = true;
+		}
+		else
+			refs[i] = ScopesetWalkRef(s, i, &w);
 	}
+	scope_search_prepare(refs, n);
 	return refs;
 }
 
-/* Does some wildcard in wild[0..nwild) cover q, whose shape is filled? */
-static bool
-WildCovers(const ScopeRef *wild, int nwild, const ScopeRef *q)
+/*
+ * The elements of a and of b as refs, in order, each marked (its shape set
+ * to SCOPE_SHAPE_COVERED) when a wildcard of the other set covers it, one
+ * equal to it aside.
+ */
+void
+ScopesetMarkCovered(const Scopeset *a, const Scopeset *b, ScopeRef **arefs, ScopeRef **brefs)
 {
-	for (int i = 0; i < nwild; i++)
-	{
-		if (scope_covers(&wild[i], q))
-			return true;
-	}
-	return false;
+	*arefs = SearchRefs(a, false);
+	*brefs = SearchRefs(b, false);
+	if (b->nwild > 0)
+		scope_mark_covered(SearchRefs(b, true), b->nwild, *arefs, a->nscopes);
+	if (a->nwild > 0)
+		scope_mark_covered(SearchRefs(a, true), a->nwild, *brefs, b->nscopes);
 }
 
 /* Binary search for an element of s equal to q. */
 static bool
-ScopesetHasExact(const Scopeset *s, const ScopeRef *q)
+HasExact(const Scopeset *s, const ScopeRef *q)
 {
 	int			i = LowerBound(s, 0, q);
 	ScopeRef	ref;
@@ -93,24 +112,40 @@ ScopesetHasExact(const Scopeset *s, const ScopeRef *q)
 	return NameCmp(&ref, q) == 0;
 }
 
-/* Does s cover the scope q, whose wild flag and shape are filled? */
+/*
+ * Does s cover the scope q, whose wild flag and shape are filled?  Either
+ * s holds q, or one of its wildcards covers q: looked up with
+ * scope_search(), which reads s where it lies.
+ */
 bool
 ScopesetCovers(const Scopeset *s, const ScopeRef *q)
 {
-	const uint16 *wild = ScopesetWild(s);
+	ScopeList	wild;
 
 	ScopesetPrefetch(s);
-	if (ScopesetHasExact(s, q))
+	if (HasExact(s, q))
 		return true;
-	for (int i = 0; i < s->nwild; i++)
-	{
-		ScopeRef	w = ScopesetRef(s, wild[i]);
+	if (s->nwild == 0)
+		return false;
+	wild = ScopesetList(s, true);
+	return scope_search_any(&wild, q, SCOPE_COVERED_BY, false);
+}
 
-		scope_fill(&w);
-		if (scope_covers(&w, q))
-			return true;
-	}
-	return false;
+/*
+ * As ScopesetCovers, for a set asked about many scopes: on the first
+ * question that needs them, its wildcards are copied out as refs made
+ * ready for many searches (*wild starts empty).
+ */
+static bool
+CoversEach(const Scopeset *s, ScopeList *wild, const ScopeRef *q)
+{
+	if (HasExact(s, q))
+		return true;
+	if (s->nwild == 0)
+		return false;
+	if (wild->n == 0)
+		*wild = scope_list_of(SearchRefs(s, true), s->nwild);
+	return scope_search_any(wild, q, SCOPE_COVERED_BY, false);
 }
 
 /*
@@ -123,7 +158,7 @@ bool
 ScopesetContains(const Scopeset *a, const Scopeset *b)
 {
 	bool		search = b->nscopes * 8 < a->nscopes;
-	ScopeRef   *awild = NULL;
+	ScopeList	awild = ScopesetList(a, true);
 	int			i = 0;
 
 	if (search)
@@ -136,6 +171,7 @@ ScopesetContains(const Scopeset *a, const Scopeset *b)
 		ScopeRef	aref;
 		int			c = 1;
 
+		CHECK_FOR_INTERRUPTS();
 		if (search)
 			i = LowerBound(a, i, &bref);
 		else
@@ -160,46 +196,84 @@ ScopesetContains(const Scopeset *a, const Scopeset *b)
 		}
 		if (a->nwild == 0)
 			return false;
-		if (awild == NULL)
-			awild = WildRefs(a);
 		scope_fill(&bref);
-		if (!WildCovers(awild, a->nwild, &bref))
+		if (!scope_search_any(&awild, &bref, SCOPE_COVERED_BY, false))
 			return false;
 	}
 	return true;
 }
 
-/* Does some element of p overlap some element of q? */
+/*
+ * Does some wildcard of w overlap some element of s (with literals_only,
+ * some literal: pairs of two wildcards are tried from the other side)?
+ * The smaller side is looked up in the larger one.
+ */
 static bool
-AnyOverlap(const ScopeRef *p, int np, const ScopeRef *q, int nq)
+WildOverlaps(const Scopeset *w, const Scopeset *s, bool literals_only)
 {
-	for (int i = 0; i < np; i++)
+	ScopeList	all = ScopesetList(s, false);
+	ScopeList	wild = ScopesetList(w, true);
+
+	if (w->nwild < s->nscopes)
 	{
-		for (int j = 0; j < nq; j++)
+		/* w's wildcards among all of s: a wildcard of s found overlaps too. */
+		for (int i = 0; i < w->nwild; i++)
 		{
-			if (scope_overlaps(&p[i], &q[j]))
+			ScopeRef	q = scope_list_get(&wild, i);
+
+			CHECK_FOR_INTERRUPTS();
+			scope_fill(&q);
+			if (scope_search_any(&all, &q, SCOPE_OVERLAPS, false))
 				return true;
 		}
+		return false;
+	}
+	for (int i = 0; i < s->nscopes; i++)
+	{
+		ScopeRef	q = ScopesetRef(s, i);
+
+		CHECK_FOR_INTERRUPTS();
+		scope_fill(&q);
+		if (literals_only && q.wild)
+			continue;
+		if (scope_search_any(&wild, &q, SCOPE_OVERLAPS, false))
+			return true;
 	}
 	return false;
 }
 
 /*
- * Is there a concrete name both sets match?  Two literals share a name only
- * when equal, which the merge finds; every other pair involves a wildcard.
+ * Do two sets hold an element in common?  By a merge, or, when one is
+ * much the shorter, by looking its elements up in the other.
  */
-bool
-ScopesetOverlaps(const Scopeset *a, const Scopeset *b)
+static bool
+AnyShared(const Scopeset *a, const Scopeset *b)
 {
 	int			i = 0;
 	int			j = 0;
 
+	if (a->nscopes * 8 < b->nscopes || b->nscopes * 8 < a->nscopes)
+	{
+		const Scopeset *small = a->nscopes < b->nscopes ? a : b;
+		const Scopeset *large = small == a ? b : a;
+
+		for (int k = 0; k < small->nscopes; k++)
+		{
+			ScopeRef	ref = ScopesetRef(small, k);
+
+			CHECK_FOR_INTERRUPTS();
+			if (HasExact(large, &ref))
+				return true;
+		}
+		return false;
+	}
 	while (i < a->nscopes && j < b->nscopes)
 	{
 		ScopeRef	aref = ScopesetRef(a, i);
 		ScopeRef	bref = ScopesetRef(b, j);
 		int			c = NameCmp(&aref, &bref);
 
+		CHECK_FOR_INTERRUPTS();
 		if (c == 0)
 			return true;
 		if (c < 0)
@@ -207,59 +281,54 @@ ScopesetOverlaps(const Scopeset *a, const Scopeset *b)
 		else
 			j++;
 	}
-	if (a->nwild > 0 && AnyOverlap(WildRefs(a), a->nwild, ScopesetRefs(b), b->nscopes))
+	return false;
+}
+
+/*
+ * Is there a concrete name both sets match?  Two literals share a name only
+ * when equal; every other pair holds a wildcard, and is found by looking up
+ * each element of one set among the other's wildcards.
+ */
+bool
+ScopesetOverlaps(const Scopeset *a, const Scopeset *b)
+{
+	if (AnyShared(a, b))
 		return true;
-	if (b->nwild > 0 && AnyOverlap(WildRefs(b), b->nwild, ScopesetRefs(a), a->nscopes))
+	if (a->nwild > 0 && WildOverlaps(a, b, false))
+		return true;
+	if (b->nwild > 0 && WildOverlaps(b, a, true))
 		return true;
 	return false;
 }
 
-/* Element i of s, with its wild flag; *w walks s's list of wildcards. */
-static inline ScopeRef
-WalkRef(const Scopeset *s, int i, int *w)
-{
-	ScopeRef	ref = ScopesetRef(s, i);
-
-	ref.wild = *w < s->nwild && ScopesetWild(s)[*w] == i;
-	*w += ref.wild ? 1 : 0;
-	return ref;
-}
-
 /*
- * Merge two canonical sets into sorted, duplicate-free refs whose wild flags
- * are set and whose shapes are left for scope_drop_covered() to compute.
+ * Merge two sorted ref arrays into out, each name once, leaving out the
+ * elements scope_mark_covered() marked.
  */
 static int
-MergeRefs(const Scopeset *a, const Scopeset *b, ScopeRef *out)
+MergeUnmarked(const ScopeRef *a, int na, const ScopeRef *b, int nb, ScopeRef *out)
 {
 	int			i = 0;
 	int			j = 0;
-	int			aw = 0;
-	int			bw = 0;
 	int			n = 0;
 
-	while (i < a->nscopes || j < b->nscopes)
+	while (i < na || j < nb)
 	{
 		int			c;
+		const ScopeRef *next;
 
-		if (i >= a->nscopes)
+		CHECK_FOR_INTERRUPTS();
+		if (i >= na)
 			c = 1;
-		else if (j >= b->nscopes)
+		else if (j >= nb)
 			c = -1;
 		else
-		{
-			ScopeRef	aref = ScopesetRef(a, i);
-			ScopeRef	bref = ScopesetRef(b, j);
-
-			c = NameCmp(&aref, &bref);
-		}
-		if (c <= 0)
-			out[n++] = WalkRef(a, i++, &aw);
-		else
-			out[n++] = WalkRef(b, j++, &bw);
-		/* An element of both: its wild flag was read from a. */
-		if (c == 0)
-			(void) WalkRef(b, j++, &bw);
+			c = NameCmp(&a[i], &b[j]);
+		next = c <= 0 ? &a[i] : &b[j];
+		if (next->shape != SCOPE_SHAPE_COVERED)
+			out[n++] = *next;
+		i += c <= 0 ? 1 : 0;
+		j += c >= 0 ? 1 : 0;
 	}
 	return n;
 }
@@ -316,6 +385,7 @@ UnionLiterals(const Scopeset *a, const Scopeset *b)
 		int			c = ScopeNameCmp(anames + astart, alen, bnames + bstart, blen);
 		int			len = c <= 0 ? alen : blen;
 
+		CHECK_FOR_INTERRUPTS();
 		ScopeNameCopy(names + pos, c <= 0 ? anames + astart : bnames + bstart, len);
 		pos += len;
 		r->ends[n++] = (uint16) pos;
@@ -337,6 +407,8 @@ UnionLiterals(const Scopeset *a, const Scopeset *b)
 Scopeset *
 ScopesetUnion(const Scopeset *a, const Scopeset *b)
 {
+	ScopeRef   *arefs;
+	ScopeRef   *brefs;
 	ScopeRef   *refs;
 	int			n;
 	Size		maxbytes = (Size) ScopesetStart(a, a->nscopes) + ScopesetStart(b, b->nscopes);
@@ -344,96 +416,14 @@ ScopesetUnion(const Scopeset *a, const Scopeset *b)
 	if (a->nwild == 0 && b->nwild == 0 && maxbytes <= SCOPESET_MAX_NAME_BYTES)
 		return UnionLiterals(a, b);
 
+	/*
+	 * An element of either set that a wildcard of the other covers is left
+	 * out; no element covers another of its own set.
+	 */
+	ScopesetMarkCovered(a, b, &arefs, &brefs);
 	refs = palloc(sizeof(ScopeRef) * Max(a->nscopes + b->nscopes, 1));
-	n = MergeRefs(a, b, refs);
-	/* A wildcard may cover elements of the other side: drop those. */
-	n = scope_drop_covered(refs, n);
+	n = MergeUnmarked(arefs, a->nscopes, brefs, b->nscopes, refs);
 	return ScopesetBuild(refs, n);
-}
-
-/* Collects candidate elements, some of them computed meets. */
-typedef struct RefList
-{
-	ScopeRef   *refs;
-	int			n;
-	int			cap;
-} RefList;
-
-static void
-RefListAdd(RefList *list, ScopeRef ref)
-{
-	if (list->n == list->cap)
-	{
-		list->cap *= 2;
-		list->refs = repalloc_huge(list->refs, sizeof(ScopeRef) * list->cap);
-	}
-	list->refs[list->n++] = ref;
-}
-
-/* Add the meet of every pair from p x q that shares a name. */
-static void
-AddMeets(RefList *list, const ScopeRef *p, int np, const ScopeRef *q, int nq,
-		 bool skip_wild_q)
-{
-	char		buf[SCOPE_MAX_BYTES];
-
-	for (int i = 0; i < np; i++)
-	{
-		for (int j = 0; j < nq; j++)
-		{
-			int			len;
-			ScopeRef	meet;
-
-			if (skip_wild_q && q[j].wild)
-				continue;
-			len = scope_meet(&p[i], &q[j], buf);
-			if (len < 0)
-				continue;
-			meet.name = pnstrdup(buf, len);
-			meet.len = (uint16) len;
-			scope_fill(&meet);
-			RefListAdd(list, meet);
-		}
-	}
-}
-
-/*
- * The meet of every pair of elements, canonicalised.  Literal pairs meet
- * only when equal, so a merge finds those; pairs with a wildcard go through
- * scope_meet.  Pairs of two wildcards are met once, from a's side.
- */
-Scopeset *
-ScopesetIntersect(const Scopeset *a, const Scopeset *b)
-{
-	RefList		list;
-	int			i = 0;
-	int			j = 0;
-
-	list.cap = Max(Min(a->nscopes, b->nscopes), 4);
-	list.refs = palloc(sizeof(ScopeRef) * list.cap);
-	list.n = 0;
-	while (i < a->nscopes && j < b->nscopes)
-	{
-		ScopeRef	aref = ScopesetRef(a, i);
-		ScopeRef	bref = ScopesetRef(b, j);
-		int			c = NameCmp(&aref, &bref);
-
-		if (c == 0)
-		{
-			scope_fill(&aref);
-			RefListAdd(&list, aref);
-		}
-		i += c <= 0 ? 1 : 0;
-		j += c >= 0 ? 1 : 0;
-	}
-	if (a->nwild == 0 && b->nwild == 0)
-		return ScopesetBuild(list.refs, list.n);
-
-	if (a->nwild > 0)
-		AddMeets(&list, WildRefs(a), a->nwild, ScopesetRefs(b), b->nscopes, false);
-	if (b->nwild > 0)
-		AddMeets(&list, WildRefs(b), b->nwild, ScopesetRefs(a), a->nscopes, true);
-	return ScopesetFromRefs(list.refs, list.n);
 }
 
 /* Elements of a that no element of b covers. */
@@ -441,11 +431,13 @@ Scopeset *
 ScopesetMinus(const Scopeset *a, const Scopeset *b)
 {
 	ScopeRef   *refs = ScopesetRefs(a);
+	ScopeList	bwild = {0};
 	int			n = 0;
 
 	for (int i = 0; i < a->nscopes; i++)
 	{
-		if (!ScopesetCovers(b, &refs[i]))
+		CHECK_FOR_INTERRUPTS();
+		if (!CoversEach(b, &bwild, &refs[i]))
 			refs[n++] = refs[i];
 	}
 	return ScopesetBuild(refs, n);
@@ -458,15 +450,6 @@ scopeset_union(PG_FUNCTION_ARGS)
 	Scopeset   *b = PG_GETARG_SCOPESET_P(1);
 
 	PG_RETURN_SCOPESET_P(ScopesetUnion(a, b));
-}
-
-Datum
-scopeset_intersect(PG_FUNCTION_ARGS)
-{
-	Scopeset   *a = PG_GETARG_SCOPESET_P(0);
-	Scopeset   *b = PG_GETARG_SCOPESET_P(1);
-
-	PG_RETURN_SCOPESET_P(ScopesetIntersect(a, b));
 }
 
 /*
@@ -588,12 +571,14 @@ static int
 CountCovered(const Scopeset *s, ArrayType *arr, int *total)
 {
 	ScopeRef   *refs;
+	ScopeList	wild = {0};
 	int			covered = 0;
 
 	*total = ScopeRefsFromArray(arr, &refs);
 	for (int i = 0; i < *total; i++)
 	{
-		if (ScopesetCovers(s, &refs[i]))
+		CHECK_FOR_INTERRUPTS();
+		if (CoversEach(s, &wild, &refs[i]))
 			covered++;
 	}
 	return covered;

@@ -200,19 +200,44 @@ ConstText(Node *n)
 	return TextDatumGetCString(c->constvalue);
 }
 
+/*
+ * Lists longer than this are estimated from the number of distinct values
+ * alone: weighing every id against the most common values costs planning
+ * time on every statement of a principal who reaches many workspaces.
+ */
+#define EXACT_LISTING_MAX 32
+
+/* The share of rows whose node is one of n distinct listed values. */
+static Selectivity
+DistinctShare(SupportRequestSelectivity *req, Node *node, int n)
+{
+	VariableStatData vardata;
+	bool		isdefault;
+	double		ndistinct;
+
+	examine_variable(req->root, node, req->varRelid, &vardata);
+	ndistinct = get_variable_numdistinct(&vardata, &isdefault);
+	ReleaseVariableStats(vardata);
+	return Min(1.0, n / Max(ndistinct, 1.0));
+}
+
 /* The selectivity of node = ANY (ids), from the statistics of node. */
 static Selectivity
 ListedFraction(SupportRequestSelectivity *req, Node *node, ArrayType *ids)
 {
 	Oid			idtype = exprType(node);
-	ArrayType  *typed = IdsAs(ids, idtype);
+	int			n = ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids));
 	Oid			eqop = lookup_type_cache(idtype, TYPECACHE_EQ_OPR)->eq_opr;
+	ArrayType  *typed;
 	Const	   *array;
 
 	if (!OidIsValid(eqop) || !OidIsValid(get_array_type(idtype)))
 		return -1;
-	if (ArrayGetNItems(ARR_NDIM(typed), ARR_DIMS(typed)) == 0)
+	if (n == 0)
 		return 0;
+	if (n > EXACT_LISTING_MAX)
+		return DistinctShare(req, node, n);
+	typed = IdsAs(ids, idtype);
 	array = makeConst(get_array_type(idtype), -1, InvalidOid, -1, PointerGetDatum(typed), false, false);
 	return clause_selectivity(req->root, (Node *) AnyOf(node, eqop, exprCollation(node), (Node *) array),
 							  req->varRelid, req->jointype, req->sjinfo);
@@ -375,7 +400,8 @@ Estimate(SupportRequestSelectivity *req)
 		return 1.0;
 	if (equated == NULL && (sel = ListedFraction(req, c.node, held)) < 0)
 		return -1;
-	if (c.type == NULL || type == NULL || c.resource == NULL)
+	/* Every row already passes, or no resource can add to it. */
+	if (c.type == NULL || type == NULL || c.resource == NULL || (!equated && sel >= 1.0))
 		return equated ? 0.0 : sel;
 	via = Without(ListedIds(LISTED_WORKSPACES_VIA, scope, type), held);
 	if (equated != NULL)

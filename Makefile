@@ -90,7 +90,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(EXTENSION)--$(EXTVERSION).sql: src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) rbac.control
 	cat src/sql/header.sql $(SCOPESET_PARTS) $(MODEL_PARTS) > $@
 
-.PHONY: deps test-deps fuzz-deps demo test test-matrix bench fuzz sqlsmith valgrind stress
+.PHONY: deps test-deps fuzz-deps demo test test-matrix bench-matrix bench fuzz sqlsmith valgrind stress
 
 # Debian packages: what the build and demo need, and what the tests add.
 deps:
@@ -120,6 +120,15 @@ MATRIX_ENV = RBAC_MATRIX_CACHE,RBAC_MATRIX_MIRROR,RBAC_MATRIX_TIMEOUT,RBAC_MATRI
 test-matrix:
 	tools/install-deps matrix
 	$(SUDO)$(if $(SUDO), --preserve-env=$(MATRIX_ENV)) tools/test-matrix $(MATRIX_RELEASES)
+
+# The benchmarks on each release's PostgreSQL, never in CI: MATRIX_BENCH
+# names them (default: the ones the README's per-major table quotes), and
+# BENCH_* variables size them as for make bench.
+MATRIX_BENCH ?= scopeset rls index
+bench-matrix:
+	tools/install-deps matrix
+	$(SUDO) env RBAC_MATRIX_BENCH="$(MATRIX_BENCH)" $(foreach v,$(filter BENCH_%,$(.VARIABLES)),$(v)="$($(v))") \
+		tools/test-matrix $(MATRIX_RELEASES)
 
 fuzz-deps:
 	tools/install-deps fuzz

@@ -6,7 +6,7 @@
 -- function is SECURITY DEFINER with a pinned search_path, revoked from
 -- PUBLIC and executable by rbac_user; the helpers they use are no one's.
 BEGIN;
-SELECT plan(88);
+SELECT plan(93);
 SET LOCAL client_min_messages = error;
 
 CREATE ROLE rbac_gov_plain NOLOGIN IN ROLE rbac_user;
@@ -261,6 +261,37 @@ SELECT lives_ok($$ SELECT rbac.create_workspace('franks', 'Frank''s') $$,
 RESET rbac.self_service;
 SELECT FROM rbac.set_principal(NULL);
 SELECT is(rbac.owners_of('franks'), ARRAY['frank'], 'and is its Owner (004 the creator is Owner)');
+
+-- A bounded context that may create a workspace creates none whose Owner,
+-- its creator, would hold scopes outside its bounds: it would give itself
+-- the Owner role past them.  Each bound is set inside the statement, and
+-- undone with it.
+SELECT FROM rbac.create_organization('bounds_org', 'Bounds', 'frank');
+SELECT is(concat_ws(': ', e.state, e.hint), v.expected, v.description)
+FROM (VALUES
+	($$ SELECT rbac.set_principal('frank');
+	    SELECT rbac.create_workspace('b1', 'B1', organization => 'bounds_org') $$,
+		'no error', 'control: frank, the Organization Owner, creates a workspace in it'),
+	($$ SELECT rbac.set_principal('frank'); SELECT set_config('rbac.narrowing', '{org.workspaces.create}', true);
+	    SELECT rbac.create_workspace('b1', 'B1', organization => 'bounds_org') $$,
+		'42501: Act as the principal itself, with no token scopes, API key or narrowing.',
+		'narrowed to org.workspaces.create, he may ask but not become the new workspace''s Owner'),
+	($$ SELECT rbac.set_principal(NULL); SELECT set_config('rbac.trust_request_jwt', 'on', true);
+	    SELECT set_config('request.jwt.claims', '{"sub": "frank", "scopes": ["org.workspaces.create"]}', true);
+	    SELECT rbac.create_workspace('b1', 'B1', organization => 'bounds_org') $$,
+		'42501: Act as the principal itself, with no token scopes, API key or narrowing.',
+		'nor through request claims with that scope alone'),
+	($$ SELECT rbac.set_principal('frank');
+	    SELECT set_config('rbac.narrowing', (SELECT (r.scopes OPERATOR(rbac.|) '{org.workspaces.create}'::rbac.scopeset)::text
+	                                         FROM rbac.roles AS r WHERE r.builtin AND r.key = 'owner'), true);
+	    SELECT rbac.create_workspace('b1', 'B1', organization => 'bounds_org') $$,
+		'no error', 'narrowed to org.workspaces.create and every Owner scope, he may'),
+	($$ SELECT rbac.set_principal('frank'); SELECT set_config('rbac.self_service', 'on', true);
+	    SELECT set_config('rbac.narrowing', '{documents.read}', true); SELECT rbac.create_workspace('b2', 'B2') $$,
+		'42501: Act as the principal itself, with no token scopes, API key or narrowing.',
+		'with rbac.self_service on, a narrowed principal creates no workspace outside an organization either')
+) AS v(sql, expected, description), LATERAL pg_temp.error_of(v.sql) AS e;
+SELECT FROM rbac.set_principal(NULL);
 
 -- The principal's reach is bounded by narrowing (an agent or a restricted
 -- token acting for alice).  rbac.narrow() lasts the transaction, so this

@@ -9,7 +9,7 @@
 -- refusal is 42501 with a detail naming what is missing, and changes
 -- nothing: no grant, no audit row.
 BEGIN;
-SELECT plan(134);
+SELECT plan(136);
 SET LOCAL client_min_messages = error;
 
 -- 'SQLSTATE: detail' of the error a statement raises, or 'no error';
@@ -361,6 +361,11 @@ SELECT is(pg_temp.last_audit('otto'), 'revoke ada otto org_member', 'audited as 
 SELECT FROM rbac.set_principal(NULL);
 SELECT FROM rbac.grant_org_role('globex', 'ada', 'admin');
 SELECT FROM rbac.set_principal('ada');
+-- The guard weighs each kind of role against her roles of that kind only.
+SELECT is(rbac.actor_organization_reach('globex', v.kind)::text,
+	(SELECT r.scopes::text FROM rbac.roles AS r WHERE r.builtin AND r.key = v.role),
+	format('her reach for %s roles on the organization is her %s role alone', v.kind, v.role))
+FROM (VALUES ('organization', 'org_admin'), ('workspace', 'admin')) AS v(kind, role);
 SELECT lives_ok($$ SELECT rbac.grant_org_role('globex', 'otto', 'member') $$,
 	'with Admin on the organization, she grants Member on the organization');
 SELECT ok(rbac.principal_has_scope('otto', 'chat.send', 'g2'), 'which applies in its workspaces');

@@ -10,7 +10,7 @@
 -- effect at the next statement; api_keys_of shows no secret, and only one's
 -- own keys without api_keys.manage; random and truncated keys fail with 28000.
 BEGIN;
-SELECT plan(108);
+SELECT plan(115);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, rbac;
 
@@ -91,7 +91,8 @@ BEGIN
 END $$;
 
 -- w1 and w2 are olive's.  In w1: ana is an Admin; alice, bob and dave are
--- Members; carol is the Billing Manager.  alice is a Member of w2 too.
+-- Members; carol is the Billing Manager.  alice is a Member of w2 too, and
+-- the Organization Owner of o1.
 DO $$
 BEGIN
 	PERFORM rbac.create_workspace('w1', 'Workspace 1', 'olive');
@@ -102,6 +103,7 @@ BEGIN
 	PERFORM rbac.grant('bob', 'member', 'w1');
 	PERFORM rbac.grant('carol', 'billing_manager', 'w1');
 	PERFORM rbac.grant('dave', 'member', 'w1');
+	PERFORM rbac.create_organization('o1', 'Organization 1', 'alice');
 END $$;
 
 -- ===================================================================
@@ -172,6 +174,10 @@ SELECT is(rbac.effective_scopes('alice', 'w2'), pg_temp.role_scopes('member'), '
 SELECT is(pg_temp.granted('w2'), '{}'::rbac.scopeset, 'but her w1 key reaches nothing in w2');
 SELECT throws_ok($$ SELECT rbac.create_api_key('w2') $$, '42501', NULL,
 	'and cannot create a key for w2');
+SELECT is(pg_temp.acting('alice', $$ SELECT rbac.has_org_scope('org.members.manage', 'o1')::text $$), 'true',
+	'acting as herself, alice manages the members of o1');
+SELECT is(rbac.has_org_scope('org.members.manage', 'o1'), false,
+	'but her key reaches no organization: has_org_scope says no');
 
 SELECT is(rbac.authenticate_api_key(pg_temp.k('docs')), 'alice', 'alice''s docs key');
 SELECT is(pg_temp.granted('w1'), '{chat.send,documents.read,runs.start}'::rbac.scopeset,
@@ -272,6 +278,17 @@ INSERT INTO keys VALUES ('bob', rbac.create_api_key('w1', label => 'bob''s'));
 SELECT is(rbac.revoke_api_key(pg_temp.key_id('bob')), true, 'revokes his own key, without api_keys.manage');
 SELECT throws_ok($$ SELECT rbac.revoke_api_key(-1) $$, '42501', NULL,
 	'a key that does not exist cannot be revoked, and is refused as another''s key would be');
+
+-- A key whose row is gone (its workspace was deleted, or it was removed by
+-- hand) is in force nowhere, and its context names no workspace at all.
+INSERT INTO keys VALUES ('gone', rbac.create_api_key('w1', label => 'to be removed'));
+SELECT is(rbac.authenticate_api_key(pg_temp.k('gone')), 'bob', 'bob authenticates with another key of his');
+SELECT is(rbac.current_context() ->> 'key_workspace', 'w1', 'whose context names its workspace, w1');
+DELETE FROM rbac.api_keys WHERE id = pg_temp.key_id('gone');
+SELECT is(rbac.current_context() -> 'key_workspace', '""'::jsonb,
+	'once its row is gone, the context names no workspace: "", not null, which would be every workspace');
+SELECT is(rbac.has_scope('documents.read', 'w1'), false, 'and it reaches nothing');
+SELECT is(rbac.current_principal(), NULL, 'nor acts for bob');
 
 SELECT is(count(*)::int, 3, 'each revocation wrote one api_key.revoke audit row naming the prefix')
 FROM rbac.audit_log AS l JOIN keys AS x ON l.before ->> 'prefix' = substr(x.key, 6, 12)

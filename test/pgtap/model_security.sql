@@ -8,7 +8,7 @@
 -- but not the grants, and can write nothing; the administrative functions
 -- are rbac_admin's.  A rolled-back savepoint restores the principal.
 BEGIN;
-SELECT plan(104);
+SELECT plan(108);
 SET LOCAL client_min_messages = error;
 
 CREATE ROLE rbac_test_plain NOLOGIN;
@@ -192,6 +192,35 @@ FROM (VALUES
 		'no error', 'and so is a principal for the transaction')
 ) AS v(role, trust, call, expected, description);
 SELECT is(current_setting('rbac.session_principal'), '', 'no session principal was left behind');
+
+-- A token or key credential names the principal it belongs to.  A
+-- superuser who then sets rbac.principal by hand to someone else gets no
+-- principal: olive must not act through alice's credential, and a
+-- credential's bounds must never be lost by accident.
+CREATE FUNCTION pg_temp.by_hand(credential text, principal text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	seen text;
+BEGIN
+	BEGIN
+		IF credential = 'token' THEN
+			PERFORM rbac.authenticate_jwt((SELECT token FROM session_creds));
+		ELSE
+			PERFORM rbac.authenticate_api_key((SELECT key FROM session_creds));
+		END IF;
+		PERFORM set_config('rbac.principal', principal, true);
+		seen := coalesce(rbac.current_principal(), 'nobody') || ', ' || rbac.has_scope('documents.read', 'w1');
+		RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = 'undo';
+	EXCEPTION WHEN SQLSTATE 'P0099' THEN
+		RETURN seen;
+	END;
+END $$;
+SELECT is(pg_temp.by_hand(v.credential, v.principal), v.expected, v.description)
+FROM (VALUES
+	('token', 'alice', 'alice, true', 'alice''s token, and rbac.principal set by hand to alice: she acts, through it'),
+	('key', 'alice', 'alice, true', 'alice''s key, and rbac.principal set by hand to alice: the same'),
+	('token', 'olive', 'nobody, false', 'alice''s token, and rbac.principal set by hand to olive: no principal'),
+	('key', 'olive', 'nobody, false', 'alice''s key, and rbac.principal set by hand to olive: no principal')
+) AS v(credential, principal, expected, description);
 
 -- ===================================================================
 -- Savepoints: a rolled-back savepoint restores the previous principal
